@@ -1,0 +1,33 @@
+/**
+ * Single-table key builders. Every item lives under its user's partition, so one number's whole
+ * story is one Query; the sparse `due` index holds only reminders that may still be sent.
+ * See docs/table-design.md.
+ */
+
+/** Due reminders are spread over this many index partitions so no single one runs hot at scale. */
+export const DUE_SHARDS = 8;
+export const DUE_INDEX = 'due';
+
+export const userPk = (phone: string) => `USER#${phone}`;
+export const PROFILE_SK = 'PROFILE';
+export const checkinSk = (at: string, id: string) => `CHECKIN#${at}#${id}`;
+export const reminderPrefix = (checkinId: string) => `REMINDER#${checkinId}#`;
+export const reminderSk = (checkinId: string, stepId: string) => `${reminderPrefix(checkinId)}${stepId}`;
+export const consentSk = (at: string, action: string) => `CONSENT#${at}#${action}`;
+export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
+export const INBOUND_SK = 'INBOUND';
+
+/** FNV-1a: cheap and stable, so the same reminder always maps to the same shard. */
+export function dueShard(phone: string, checkinId: string, stepId: string, shards = DUE_SHARDS): string {
+  let h = 0x811c9dc5;
+  for (const ch of `${phone}|${checkinId}|${stepId}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `DUE#${h % shards}`;
+}
+
+export function parseReminderSk(sk: string): { checkinId: string; stepId: string } | null {
+  const m = /^REMINDER#([^#]+)#(.+)$/.exec(sk);
+  return m ? { checkinId: m[1]!, stepId: m[2]! } : null;
+}

@@ -1,0 +1,65 @@
+import type { Twilio } from 'twilio';
+import { SendError, type SmsSender } from '../../use-cases/ports.ts';
+
+export interface TwilioSenderOptions {
+  accountSid: string;
+  authToken: string;
+  /** The sending number (E.164) or a Messaging Service SID (MG...). */
+  from: string;
+  /** Points the real client at a stand-in (local mode and tests); absent in production. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+}
+
+/** Twilio error codes that mean the number must not be texted again. */
+const OPTED_OUT = new Set([21610]);
+const UNREACHABLE = new Set([21211, 21614, 30005, 30006]);
+
+/**
+ * Sends texts through the real `twilio` REST client. The client (with axios and friends) is
+ * imported on first send, so code paths that never send, like the webhook, never load it.
+ */
+export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
+  let client: Promise<Twilio> | undefined;
+  const load = () =>
+    (client ??= import('twilio').then(({ default: twilio }) => {
+      const http = new twilio.RequestClient({ timeout: opts.timeoutMs ?? 10_000 });
+      const base = opts.apiBaseUrl;
+      const httpClient = base
+        ? Object.assign(Object.create(http) as typeof http, {
+            request: (req: Parameters<typeof http.request>[0]) => {
+              const u = new URL(req.uri);
+              return http.request({ ...req, uri: new URL(u.pathname + u.search, base).href });
+            },
+          })
+        : http;
+      return twilio(opts.accountSid, opts.authToken, { httpClient, autoRetry: false });
+    }));
+
+  return {
+    async send({ to, body }) {
+      const api = await load();
+      const sender = opts.from.startsWith('MG') ? { messagingServiceSid: opts.from } : { from: opts.from };
+      try {
+        const msg = await api.messages.create({ to, body, ...sender });
+        return { id: msg.sid };
+      } catch (err) {
+        throw toSendError(err);
+      }
+    },
+  };
+}
+
+export function toSendError(err: unknown): SendError {
+  const e = err as { status?: number; code?: number | string; message?: string };
+  const message = String(e?.message ?? err).slice(0, 300);
+  if (typeof e?.status === 'number') {
+    const code = Number(e.code);
+    if (OPTED_OUT.has(code)) return new SendError('opted-out', String(code), message);
+    if (UNREACHABLE.has(code)) return new SendError('unreachable', String(code), message);
+    if (e.status >= 500 || e.status === 429 || code === 20429) return new SendError('transient', String(e.code ?? e.status), message);
+    return new SendError('rejected', String(e.code ?? e.status), message);
+  }
+  // No HTTP status: a timeout, a refused connection, a reset socket. Worth another try.
+  return new SendError('transient', String(e?.code ?? 'network'), message);
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, read from the environment once at start-up and validated. A missing or bad
+ * value fails fast with every problem listed, instead of surfacing later as a confusing error.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Documented in the README: local mode signs and checks webhooks with this unless told otherwise. */
+export const LOCAL_TWILIO_AUTH_TOKEN = 'legday-local-auth-token';
+export const LOCAL_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+export const LOCAL_SERVICE_NUMBER = '+15005550006';
+
+const logLevel = z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO');
+const url = z
+  .url({ protocol: /^https?$/ })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const localSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url.optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().min(1).optional(),
+  LOG_LEVEL: logLevel,
+});
+
+export type LocalConfig = ReturnType<typeof readLocalConfig>;
+
+export function readLocalConfig(env: Record<string, string | undefined> = process.env) {
+  const c = parse(localSchema, env);
+  const realTwilio = Boolean(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM);
+  return {
+    port: c.PORT,
+    publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    dataDir: c.DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+    /** With all three Twilio values set, the local stack sends real texts. */
+    twilio: realTwilio
+      ? {
+          mode: 'real' as const,
+          accountSid: c.TWILIO_ACCOUNT_SID!,
+          authToken: c.TWILIO_AUTH_TOKEN!,
+          defaultToken: false,
+          from: c.TWILIO_FROM!,
+        }
+      : {
+          mode: 'standin' as const,
+          accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+          authToken: c.TWILIO_AUTH_TOKEN ?? LOCAL_TWILIO_AUTH_TOKEN,
+          defaultToken: !c.TWILIO_AUTH_TOKEN,
+          from: LOCAL_SERVICE_NUMBER,
+        },
+  };
+}
+
+const lambdaSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  PUBLIC_URL: url,
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
+  TWILIO_AUTH_TOKEN: z.string().min(1),
+  TWILIO_FROM: z.string().min(1),
+  AWS_REGION: z.string().min(1),
+  LOG_LEVEL: logLevel,
+});
+
+export function readLambdaConfig(env: Record<string, string | undefined> = process.env) {
+  const c = parse(lambdaSchema, env);
+  return {
+    tableName: c.TABLE_NAME,
+    publicUrl: c.PUBLIC_URL,
+    region: c.AWS_REGION,
+    logLevel: c.LOG_LEVEL,
+    twilio: { accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_FROM },
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  // Empty strings count as unset: `FOO= npm start` should fall back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const res = schema.safeParse(cleaned);
+  if (res.success) return res.data;
+  const problems = res.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+  throw new ConfigError(`Invalid configuration:\n${problems}`);
+}

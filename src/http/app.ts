@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Log } from '../use-cases/ports.ts';
+import { devRoutes, type DevDeps } from './routes/dev.ts';
+import { twilioWebhookRoutes, type TwilioWebhookDeps } from './routes/twilio-webhook.ts';
+
+export interface AppDeps {
+  webhook: TwilioWebhookDeps;
+  log: Log;
+  /** The developer surface (/dev); given only in local mode, never in Lambda. */
+  dev?: DevDeps;
+}
+
+/** The one Hono app: Lambda wraps it in functions/api.ts, the local stack serves it over HTTP. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/webhooks/twilio', twilioWebhookRoutes(deps.webhook));
+  if (deps.dev) app.route('/dev', devRoutes(deps.dev, (req) => app.fetch(req)));
+  app.notFound((c) => c.text('Not found', 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    // Storage or a dependency failed: 503 tells Twilio to retry, and nothing was half-written.
+    deps.log.error('request failed', { path: c.req.path, error: String(err) });
+    return c.text('Temporarily unavailable, please retry', 503);
+  });
+  return app;
+}

@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
+import { messagingResponse } from '../../adapters/twilio/twiml.ts';
+import { normalizePhone } from '../../core/phone.ts';
+import { handleInboundSms, type HandleSmsDeps } from '../../use-cases/handle-inbound-sms.ts';
+
+export interface TwilioWebhookDeps {
+  sms: HandleSmsDeps;
+  authToken: string;
+  /** The URL Twilio is configured with, without a trailing slash: signatures are computed over it. */
+  publicUrl: string;
+}
+
+/** Twilio's webhook bodies are a few hundred bytes; anything near this is not Twilio. */
+export const MAX_WEBHOOK_BYTES = 16 * 1024;
+
+const inboundSchema = z.object({
+  From: z.string().min(1, 'From is required'),
+  Body: z.string().max(1600, 'Body is longer than any SMS').default(''),
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'MessageSid is not a Twilio message SID'),
+});
+
+export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
+  return new Hono().post(
+    '/sms',
+    bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.text('Request body too large', 413) }),
+    async (c) => {
+      const form = new URLSearchParams(await c.req.text());
+      const signed: Record<string, string> = {};
+      for (const key of new Set(form.keys())) {
+        // A repeated parameter is not something Twilio sends; refuse it rather than guess.
+        if (form.getAll(key).length > 1) return c.text(`Bad request: parameter ${key} is repeated`, 400);
+        signed[key] = form.get(key)!;
+      }
+      const url = deps.publicUrl + c.req.path + new URL(c.req.url).search;
+      if (!isValidTwilioSignature(deps.authToken, c.req.header('x-twilio-signature'), url, signed)) {
+        return c.text('Invalid Twilio signature', 403);
+      }
+      const parsed = inboundSchema.safeParse(signed);
+      if (!parsed.success) {
+        return c.text(`Bad request: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 400);
+      }
+      const from = normalizePhone(parsed.data.From);
+      if (!from) return c.text('Bad request: From is not a phone number', 400);
+      const reply = await handleInboundSms(deps.sms, { from, body: parsed.data.Body, messageSid: parsed.data.MessageSid });
+      return c.body(messagingResponse(reply), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+    },
+  );
+}

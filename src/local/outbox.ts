@@ -1,0 +1,40 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+
+export interface OutboxMessage {
+  to: string;
+  channel: 'sms';
+  body: string;
+  /** ISO time on the service's clock. */
+  sentAt: string;
+  /** What sent it: a reply to a text, or the sweeper. */
+  kind: 'reply' | 'scheduled';
+}
+
+export interface Outbox {
+  record(message: OutboxMessage): void;
+  list(to?: string): OutboxMessage[];
+}
+
+/**
+ * Every message the local service sent, oldest first. Kept as JSON lines under DATA_DIR when a
+ * file is given, so a restart of `npm start` keeps the history along with the table.
+ */
+export function createOutbox(file?: string): Outbox {
+  const messages: OutboxMessage[] =
+    file && existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as OutboxMessage)
+      : [];
+  return {
+    record(message) {
+      messages.push(message);
+      if (file) appendFileSync(file, JSON.stringify(message) + '\n');
+    },
+    list(to) {
+      const all = to ? messages.filter((m) => m.to === to) : messages;
+      return [...all].sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createAdjustableClock, type AdjustableClock } from '../adapters/clock.ts';
+import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
+import { createDynamoStore } from '../adapters/dynamo/store.ts';
+import { ensureTable } from '../adapters/dynamo/table.ts';
+import { createLog } from '../adapters/log.ts';
+import { createTwilioSender } from '../adapters/twilio/sender.ts';
+import type { LocalConfig } from '../config.ts';
+import { createApp } from '../http/app.ts';
+import type { Store } from '../use-cases/ports.ts';
+import { sendDueReminders, type SweepResult } from '../use-cases/send-due-reminders.ts';
+import { freePort, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
+import { startTwilioStandin, type TwilioStandin } from './twilio-standin.ts';
+
+export const LOCAL_TABLE = 'legday-local';
+
+export interface LocalStack {
+  url: string;
+  publicUrl: string;
+  dynamo: DynamoLocal;
+  twilio: TwilioStandin | null;
+  clock: AdjustableClock;
+  outbox: Outbox;
+  store: Store;
+  sweep(now: Date): Promise<SweepResult>;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  config: LocalConfig;
+  /** Keep data on disk (npm start); tests run in memory. */
+  persist: boolean;
+  /** How often the built-in sweeper runs; null turns it off (tests drive /dev/clock). */
+  sweepEveryMs: number | null;
+  /** Reuse an already running DynamoDB Local (tests share one). */
+  dynamo?: DynamoLocal;
+}
+
+/** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the app and the sweeper. */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const { config } = opts;
+  const log = createLog({ serviceName: 'legday-local', level: config.logLevel });
+  const dataDir = opts.persist ? config.dataDir : null;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  const dynamo = opts.dynamo ?? (await startDynamoLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}));
+  const ownsDynamo = !opts.dynamo;
+  const tableName = opts.dynamo ? `legday-${randomUUID().slice(0, 8)}` : LOCAL_TABLE;
+  const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
+  await ensureTable(raw, tableName);
+  const store = createDynamoStore(documentClient(raw), tableName);
+
+  const clock = createAdjustableClock();
+  const outbox = createOutbox(dataDir ? join(dataDir, 'outbox.jsonl') : undefined);
+  const twilio =
+    config.twilio.mode === 'standin'
+      ? await startTwilioStandin({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken })
+      : null;
+  const sender = createTwilioSender({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    from: config.twilio.from,
+    ...(twilio ? { apiBaseUrl: twilio.url, timeoutMs: 2000 } : {}),
+  });
+
+  // One sweep at a time, so a /dev/clock sweep reports everything that fell due.
+  let running: Promise<unknown> = Promise.resolve();
+  const sweep = (now: Date): Promise<SweepResult> => {
+    const next = running.then(async () => {
+      const result = await sendDueReminders({ store, sender, log, newId: randomUUID }, { now });
+      for (const s of result.sent) {
+        outbox.record({ to: s.to, channel: 'sms', body: s.body, sentAt: now.toISOString(), kind: 'scheduled' });
+      }
+      return result;
+    });
+    running = next.catch(() => undefined);
+    return next;
+  };
+
+  // Tests ask for port 0; pick the port up front so PUBLIC_URL (and so every signature) is known.
+  const port = config.port === 0 ? await freePort() : config.port;
+  const url = `http://localhost:${port}`;
+  const publicUrl = config.port === 0 ? url : config.publicUrl;
+  const app = createApp({
+    log,
+    webhook: {
+      sms: { store, now: clock.now, newId: randomUUID, log },
+      authToken: config.twilio.authToken,
+      publicUrl,
+    },
+    dev: {
+      clock,
+      outbox,
+      sweep,
+      authToken: config.twilio.authToken,
+      publicUrl,
+      serviceNumber: config.twilio.from,
+      accountSid: config.twilio.accountSid,
+      newId: randomUUID,
+    },
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+    s.once('error', reject);
+  });
+
+  const timer =
+    opts.sweepEveryMs === null
+      ? null
+      : setInterval(() => {
+          sweep(clock.now()).catch((err) => log.error('scheduled sweep failed', { error: String(err) }));
+        }, opts.sweepEveryMs);
+
+  return {
+    url,
+    publicUrl,
+    dynamo,
+    twilio,
+    clock,
+    outbox,
+    store,
+    sweep,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((r) => server.close(() => r()));
+      await running;
+      await twilio?.stop();
+      raw.destroy();
+      if (ownsDynamo) await dynamo.stop();
+    },
+  };
+}

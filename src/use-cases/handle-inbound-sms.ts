@@ -1,0 +1,53 @@
+import { respond } from '../core/respond.ts';
+import type { Log, Store } from './ports.ts';
+
+export interface InboundSms {
+  /** E.164, already validated. */
+  from: string;
+  body: string;
+  /** Twilio's MessageSid, or its idempotency token when present: the dedupe key. */
+  messageSid: string;
+}
+
+export interface HandleSmsDeps {
+  store: Store;
+  now: () => Date;
+  newId: () => string;
+  log: Log;
+}
+
+/** Two webhooks for one number racing is rare; a few tries settle it. */
+const MAX_TRIES = 4;
+
+/** Thrown when the state would not settle; the webhook answers 5xx so Twilio retries. */
+export class ConcurrentUpdateError extends Error {
+  override name = 'ConcurrentUpdateError';
+}
+
+/**
+ * A text arrives: read the number's state, decide, write the decision and its dedupe record in
+ * one transaction. Returns the reply to send back in the TwiML (null for none).
+ */
+export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Promise<string | null> {
+  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+    const now = deps.now();
+    const user = await deps.store.getUser(sms.from);
+    const decision = respond(user, { phone: sms.from, text: sms.body, now, newId: deps.newId });
+    const cancel = decision.cancelPendingOf ? await deps.store.pendingReminders(sms.from, decision.cancelPendingOf) : [];
+    const { reply, ...change } = decision;
+    const result = await deps.store.commit({
+      decision: change,
+      expectedVersion: user?.version ?? null,
+      cancel,
+      inbound: { messageSid: sms.messageSid, reply },
+      now,
+    });
+    if (result === 'ok') return reply;
+    if (result === 'duplicate') {
+      deps.log.info('duplicate inbound message', { messageSid: sms.messageSid });
+      return (await deps.store.inboundReply(sms.messageSid)) ?? null;
+    }
+    deps.log.warn('inbound write conflicted; retrying', { attempt });
+  }
+  throw new ConcurrentUpdateError('state kept changing under the webhook');
+}

@@ -1,0 +1,86 @@
+import type { StepId } from '../content/messages.ts';
+import type { Decision, UserState } from '../core/respond.ts';
+
+/** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
+
+export interface Clock {
+  now(): Date;
+}
+
+/** One scheduled follow-up, as found by the sweeper or the cancel path. */
+export interface ReminderRef {
+  phone: string;
+  checkinId: string;
+  stepId: StepId;
+  /** Send attempts so far, as last read. */
+  attempts: number;
+}
+
+export interface InboundRecord {
+  messageSid: string;
+  reply: string | null;
+}
+
+export type CommitResult = 'ok' | 'duplicate' | 'conflict';
+
+export type ClaimResult =
+  | { outcome: 'claimed'; token: string; attempts: number }
+  /** Another sweeper holds it, or it is no longer due. */
+  | { outcome: 'taken' }
+  /** The user opted out or logged a newer leg day: the reminder must not go. */
+  | { outcome: 'obsolete' };
+
+export interface Store {
+  getUser(phone: string): Promise<UserState | null>;
+  pendingReminders(phone: string, checkinId: string): Promise<ReminderRef[]>;
+  /** Writes a decision and its dedupe record all-or-nothing. */
+  commit(change: {
+    decision: Omit<Decision, 'reply'>;
+    expectedVersion: number | null;
+    cancel: readonly ReminderRef[];
+    inbound: InboundRecord | null;
+    now: Date;
+  }): Promise<CommitResult>;
+  /** The reply stored for an inbound message already handled, or undefined when unseen. */
+  inboundReply(messageSid: string): Promise<string | null | undefined>;
+  findDueReminders(now: Date, limit: number): Promise<ReminderRef[]>;
+  claimReminder(ref: ReminderRef, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
+  markSent(ref: ReminderRef, token: string, at: Date, providerId: string): Promise<void>;
+  retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string): Promise<void>;
+  markFailed(ref: ReminderRef, token: string, at: Date, error: string): Promise<void>;
+  cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
+}
+
+export interface OutboundSms {
+  to: string;
+  body: string;
+}
+
+/** Sends one text. Throws SendError on failure. */
+export interface SmsSender {
+  send(message: OutboundSms): Promise<{ id: string }>;
+}
+
+/**
+ * Why a send failed, in the terms the sweeper acts on:
+ * - transient: try again later (5xx, 429, timeouts, network);
+ * - opted-out: the carrier says the person unsubscribed (Twilio 21610);
+ * - unreachable: the number cannot take texts (21211, 21614, 30005, 30006);
+ * - rejected: any other refusal; retrying will not help.
+ */
+export class SendError extends Error {
+  constructor(
+    readonly kind: 'transient' | 'opted-out' | 'unreachable' | 'rejected',
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
