@@ -12,11 +12,11 @@ export const SMS = {
     'Back complaining? Reply PAIN.',
   help:
     'legday: recovery texts after leg day. Text LEGS DONE after training, PAIN if your back hurts. ' +
-    'About 6 msgs per leg day. Msg & data rates may apply. Reply STOP to opt out.',
+    'About 6 msgs/leg day. Msg & data rates may apply. STOP to opt out.',
   stopped: "You're unsubscribed from legday. No more texts. Reply START to come back.",
   started:
-    'Welcome to legday. Text LEGS DONE after leg day for your recovery plan. About 6 msgs per leg day. ' +
-    'Msg & data rates may apply. Reply HELP for help, STOP to opt out.',
+    'Welcome to legday. Text LEGS DONE after leg day for your recovery plan. About 6 msgs/leg day. ' +
+    'Msg & data rates may apply. HELP for help, STOP to opt out.',
   unknown: "Didn't catch that. Text LEGS DONE after leg day, PAIN if your back hurts, HELP for info, STOP to opt out.",
   urgent:
     'Get medical help now. Numbness or tingling, a weak leg, bladder or bowel trouble, fever, or pain after a fall ' +
@@ -50,8 +50,8 @@ export const SMS = {
       'Stay loose: dead hang from a pull-up bar 3x20s to take load off your spine, then foam roll glutes and ' +
       'hamstrings 1 min each.',
     'pre-leg-day':
-      'Leg day soon. Warm up 5-10 min first: leg swings, hip openers, bodyweight squats, glute bridges. ' +
-      'Brace every rep: big belly breath, abs tight. Add no more than 10% a week.',
+      'Leg day soon. Warm up 5-10 min: leg swings, hip openers, bodyweight squats, glute bridges. ' +
+      'Brace every rep: belly breath, abs tight. Max +10% weight a week.',
   },
 } as const;
 

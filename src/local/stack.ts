@@ -36,8 +36,10 @@ export interface LocalStackOptions {
   persist: boolean;
   /** How often the built-in sweeper runs; null turns it off (tests drive /dev/clock). */
   sweepEveryMs: number | null;
-  /** Reuse an already running DynamoDB Local (tests share one). */
+  /** Reuse an already running DynamoDB Local (tests share one); each stack then gets its own table. */
   dynamo?: DynamoLocal;
+  /** Defaults to real time plus whatever /dev/clock adds; tests pass a fixed one. */
+  clock?: AdjustableClock;
 }
 
 /** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the app and the sweeper. */
@@ -54,7 +56,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   await ensureTable(raw, tableName);
   const store = createDynamoStore(documentClient(raw), tableName);
 
-  const clock = createAdjustableClock();
+  const clock = opts.clock ?? createAdjustableClock();
   const outbox = createOutbox(dataDir ? join(dataDir, 'outbox.jsonl') : undefined);
   const twilio =
     config.twilio.mode === 'standin'

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, LOCAL_TWILIO_AUTH_TOKEN, readLambdaConfig, readLocalConfig } from '../../src/config.ts';
+
+describe('readLocalConfig', () => {
+  it('has working defaults for a newcomer', () => {
+    const c = readLocalConfig({});
+    expect(c).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', dataDir: './.data' });
+    expect(c.twilio).toMatchObject({ mode: 'standin', authToken: LOCAL_TWILIO_AUTH_TOKEN, defaultToken: true });
+  });
+
+  it('PUBLIC_URL follows PORT, and a trailing slash is dropped', () => {
+    expect(readLocalConfig({ PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
+    expect(readLocalConfig({ PUBLIC_URL: 'https://abc.ngrok.app/' }).publicUrl).toBe('https://abc.ngrok.app');
+  });
+
+  it('real Twilio credentials switch to real sending', () => {
+    const c = readLocalConfig({
+      TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32),
+      TWILIO_AUTH_TOKEN: 'secret',
+      TWILIO_FROM: '+15005550006',
+    });
+    expect(c.twilio.mode).toBe('real');
+  });
+
+  it('names every bad value at once', () => {
+    expect(() => readLocalConfig({ PORT: 'abc', PUBLIC_URL: 'not a url' })).toThrow(ConfigError);
+    expect(() => readLocalConfig({ PORT: 'abc', PUBLIC_URL: 'not a url' })).toThrow(/PORT[\s\S]*PUBLIC_URL|PUBLIC_URL[\s\S]*PORT/);
+  });
+});
+
+describe('readLambdaConfig', () => {
+  it('lists every missing key', () => {
+    try {
+      readLambdaConfig({});
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      for (const key of ['TABLE_NAME', 'PUBLIC_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_ACCOUNT_SID', 'TWILIO_FROM']) {
+        expect((err as Error).message).toContain(key);
+      }
+    }
+  });
+});
