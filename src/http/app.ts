@@ -1,22 +1,21 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Log } from '../use-cases/ports.ts';
-import { devRoutes, type DevDeps } from './routes/dev.ts';
 import { twilioWebhookRoutes, type TwilioWebhookDeps } from './routes/twilio-webhook.ts';
 
 export interface AppDeps {
   webhook: TwilioWebhookDeps;
   log: Log;
-  /** The developer surface (/dev); given only in local mode, never in Lambda. */
-  dev?: DevDeps;
 }
 
-/** The one Hono app: Lambda wraps it in functions/api.ts, the local stack serves it over HTTP. */
+/**
+ * The one Hono app: Lambda wraps it in functions/api.ts, the local stack serves it over HTTP and
+ * adds the /dev surface to it (so that code never reaches the Lambda bundle).
+ */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/webhooks/twilio', twilioWebhookRoutes(deps.webhook));
-  if (deps.dev) app.route('/dev', devRoutes(deps.dev, (req) => app.fetch(req)));
   app.notFound((c) => c.text('Not found', 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

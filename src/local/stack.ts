@@ -10,6 +10,7 @@ import { createLog } from '../adapters/log.ts';
 import { createTwilioSender } from '../adapters/twilio/sender.ts';
 import type { LocalConfig } from '../config.ts';
 import { createApp } from '../http/app.ts';
+import { devRoutes } from '../http/routes/dev.ts';
 import type { Store } from '../use-cases/ports.ts';
 import { sendDueReminders, type SweepResult } from '../use-cases/send-due-reminders.ts';
 import { freePort, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
@@ -21,6 +22,7 @@ export const LOCAL_TABLE = 'legday-local';
 export interface LocalStack {
   url: string;
   publicUrl: string;
+  tableName: string;
   dynamo: DynamoLocal;
   twilio: TwilioStandin | null;
   clock: AdjustableClock;
@@ -86,7 +88,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   // Tests ask for port 0; pick the port up front so PUBLIC_URL (and so every signature) is known.
   const port = config.port === 0 ? await freePort() : config.port;
   const url = `http://localhost:${port}`;
-  const publicUrl = config.port === 0 ? url : config.publicUrl;
+  const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
   const app = createApp({
     log,
     webhook: {
@@ -94,7 +96,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       authToken: config.twilio.authToken,
       publicUrl,
     },
-    dev: {
+  });
+  const dev = devRoutes(
+    {
       clock,
       outbox,
       sweep,
@@ -104,7 +108,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       accountSid: config.twilio.accountSid,
       newId: randomUUID,
     },
-  });
+    (req) => app.fetch(req),
+  );
+  app.route('/dev', dev);
+
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
@@ -121,6 +128,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   return {
     url,
     publicUrl,
+    tableName,
     dynamo,
     twilio,
     clock,

