@@ -16,8 +16,8 @@ export interface HandleSmsDeps {
   log: Log;
 }
 
-/** Two webhooks for one number racing is rare; a few tries settle it. */
-const MAX_TRIES = 4;
+/** Racing webhooks for one number are rare; each round one of them wins, so a few tries settle it. */
+const MAX_TRIES = 8;
 
 /** Thrown when the state would not settle; the webhook answers 5xx so Twilio retries. */
 export class ConcurrentUpdateError extends Error {

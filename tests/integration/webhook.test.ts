@@ -93,6 +93,18 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(replyText(await (await postWebhook(stack, smsParams(phone, 'START'))).text())).toBe(SMS.started);
   });
 
+  it('texts from one number racing each other all land, and only the last leg day keeps pending follow-ups', async () => {
+    const phone = '+15550000010';
+    const results = await Promise.all(Array.from({ length: 5 }, () => postWebhook(stack, smsParams(phone, 'legs done'))));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const items = await itemsOf(stack, phone);
+    expect(items.filter((i) => i.type === 'checkin')).toHaveLength(5);
+    const pending = items.filter((i) => i.type === 'reminder' && i.status === 'pending');
+    expect(pending).toHaveLength(RECOVERY_PLAN.length);
+    const user = items.find((i) => i.type === 'user')!;
+    expect(new Set(pending.map((r) => r.checkinId))).toEqual(new Set([user.lastCheckinId]));
+  });
+
   describe('bad input gets a 4xx with a reason, and nothing is written', () => {
     it.each([
       ['From is not a phone number', { From: 'not-a-number' }, /From/],
