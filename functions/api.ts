@@ -16,7 +16,7 @@ export const handler = handle(
   createApp({
     log,
     webhook: {
-      sms: { store, now: systemClock.now, newId: randomUUID, log },
+      sms: { store, now: systemClock.now, newId: randomUUID, log, defaultTimezone: config.defaultTimezone },
       authToken: config.twilio.authToken,
       publicUrl: config.publicUrl,
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidZone } from './core/zones.ts';
 
 /**
  * All configuration, read from the environment once at start-up and validated. A missing or bad
@@ -14,6 +15,10 @@ export const LOCAL_TWILIO_AUTH_TOKEN = 'legday-local-auth-token';
 export const LOCAL_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 export const LOCAL_SERVICE_NUMBER = '+15005550006';
 
+const timezone = z
+  .string()
+  .refine(isValidZone, 'must be an IANA time zone such as America/New_York')
+  .default('America/New_York');
 const logLevel = z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO');
 const url = z
   .url({ protocol: /^https?$/ })
@@ -26,6 +31,7 @@ const localSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   TWILIO_FROM: z.string().min(1).optional(),
+  DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
 });
 
@@ -38,6 +44,7 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
     port: c.PORT,
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
     dataDir: c.DATA_DIR,
+    defaultTimezone: c.DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
     /** With all three Twilio values set, the local stack sends real texts. */
     twilio: realTwilio
@@ -65,6 +72,7 @@ const lambdaSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(1),
   TWILIO_FROM: z.string().min(1),
   AWS_REGION: z.string().min(1),
+  DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
 });
 
@@ -74,6 +82,7 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     tableName: c.TABLE_NAME,
     publicUrl: c.PUBLIC_URL,
     region: c.AWS_REGION,
+    defaultTimezone: c.DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
     twilio: { accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_FROM },
   };

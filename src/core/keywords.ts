@@ -11,6 +11,11 @@ export type Intent =
   | { kind: 'stop' }
   | { kind: 'start' }
   | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'history' }
+  | { kind: 'tz'; zone: string }
+  /** A bare 0-10 ("6", "6/10"), the answer to "How is your back today?". */
+  | { kind: 'score'; score: number }
   | { kind: 'unknown' };
 
 export interface PainReport {
@@ -22,6 +27,8 @@ export interface PainReport {
 export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout'] as const;
 export const OPT_IN_WORDS = ['start', 'unstop', 'yes'] as const;
 export const HELP_WORDS = ['help', 'info'] as const;
+const STATUS_WORDS = ['status', 'next', 'whats next', 'what next'];
+const HISTORY_WORDS = ['history', 'log', 'my log', 'my history'];
 
 const LEG_WORDS = new Set(['leg', 'legs', 'legday', 'legsday', 'legday', 'legz']);
 const DONE_WORDS = new Set([
@@ -53,10 +60,16 @@ export function parseText(text: string): Intent {
     if ((OPT_IN_WORDS as readonly string[]).includes(whole)) return { kind: 'start' };
     if ((HELP_WORDS as readonly string[]).includes(whole)) return { kind: 'help' };
   }
+  if (STATUS_WORDS.includes(ws.join(' '))) return { kind: 'status' };
+  if (HISTORY_WORDS.includes(ws.join(' '))) return { kind: 'history' };
+  const tz = /^\s*(?:tz|time\s*zone)\b[\s:=]*(.*)$/is.exec(text);
+  if (tz) return { kind: 'tz', zone: tz[1]!.trim() };
   const pain = readPain(ws, text);
   const checkin = readCheckin(ws);
   if (checkin !== null) return { kind: 'checkin', details: checkin, pain };
   if (pain !== null) return { kind: 'pain', report: pain };
+  const score = ws.length <= 4 && /^[\s\d/.!a-z]*$/i.test(text) ? readScore(text) : null;
+  if (score !== null && ws.some((w) => /^\d+$/.test(w))) return { kind: 'score', score };
   return { kind: 'unknown' };
 }
 

@@ -92,7 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const app = createApp({
     log,
     webhook: {
-      sms: { store, now: clock.now, newId: randomUUID, log },
+      sms: { store, now: clock.now, newId: randomUUID, log, defaultTimezone: config.defaultTimezone },
       authToken: config.twilio.authToken,
       publicUrl,
     },

@@ -1,5 +1,6 @@
-import { respond } from '../core/respond.ts';
-import type { Log, Store } from './ports.ts';
+import { parseText } from '../core/keywords.ts';
+import { liveSeries, respond } from '../core/respond.ts';
+import type { Log, PendingRef, Store } from './ports.ts';
 
 export interface InboundSms {
   /** E.164, already validated. */
@@ -14,6 +15,8 @@ export interface HandleSmsDeps {
   now: () => Date;
   newId: () => string;
   log: Log;
+  /** For numbers whose country spans several zones (DEFAULT_TIMEZONE). */
+  defaultTimezone: string;
 }
 
 /** Racing webhooks for one number are rare; each round one of them wins, so a few tries settle it. */
@@ -29,16 +32,29 @@ export class ConcurrentUpdateError extends Error {
  * one transaction. Returns the reply to send back in the TwiML (null for none).
  */
 export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Promise<string | null> {
+  const intent = parseText(sms.body);
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const now = deps.now();
     const user = await deps.store.getUser(sms.from);
-    const decision = respond(user, { phone: sms.from, text: sms.body, now, newId: deps.newId });
-    const cancel = decision.cancelPendingOf ? await deps.store.pendingReminders(sms.from, decision.cancelPendingOf) : [];
-    const { reply, ...change } = decision;
+    const pendingOf = (series: readonly string[]) =>
+      Promise.all(series.map((s) => deps.store.pendingReminders(sms.from, s))).then((r) => r.flat());
+    const pending = intent.kind === 'status' ? await pendingOf(liveSeries(user)) : undefined;
+    const decision = respond(
+      user,
+      { phone: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending },
+      intent,
+    );
+    const { reply, reschedule, cancelSeries, ...change } = decision;
+    // Only reminders still pending are cancelled or moved; each write re-checks that.
+    const touched = [...new Set([...cancelSeries, ...reschedule.map((r) => r.series)])];
+    const current: PendingRef[] = touched.length ? (pending ?? (await pendingOf(touched))) : [];
+    const key = (r: { series: string; stepId: string }) => `${r.series}#${r.stepId}`;
+    const pendingKeys = new Set(current.map(key));
     const result = await deps.store.commit({
       decision: change,
       expectedVersion: user?.version ?? null,
-      cancel,
+      cancel: current.filter((r) => cancelSeries.includes(r.series)),
+      reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
       inbound: { messageSid: sms.messageSid, reply },
       now,
     });

@@ -1,4 +1,4 @@
-import type { StepId } from '../content/messages.ts';
+import type { NewReminder } from '../core/plan.ts';
 import type { Decision, UserState } from '../core/respond.ts';
 
 /** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
@@ -7,13 +7,26 @@ export interface Clock {
   now(): Date;
 }
 
-/** One scheduled follow-up, as found by the sweeper or the cancel path. */
+/** One scheduled text, as found by the sweeper or the cancel path. */
 export interface ReminderRef {
   phone: string;
-  checkinId: string;
-  stepId: StepId;
+  /** The check-in (or pain track) it belongs to. */
+  series: string;
+  stepId: string;
   /** Send attempts so far, as last read. */
   attempts: number;
+}
+
+/** A reminder as the sweeper finds it in the due index. */
+export interface DueReminder extends ReminderRef {
+  /** The index sort key as read: the claim and a deferral are conditioned on it. */
+  dueKey: string;
+  body: string;
+  tz: string;
+}
+
+export interface PendingRef extends ReminderRef {
+  dueAt: string;
 }
 
 export interface InboundRecord {
@@ -32,19 +45,23 @@ export type ClaimResult =
 
 export interface Store {
   getUser(phone: string): Promise<UserState | null>;
-  pendingReminders(phone: string, checkinId: string): Promise<ReminderRef[]>;
+  pendingReminders(phone: string, series: string): Promise<PendingRef[]>;
   /** Writes a decision and its dedupe record all-or-nothing. */
   commit(change: {
-    decision: Omit<Decision, 'reply'>;
+    decision: Omit<Decision, 'reply' | 'reschedule' | 'cancelSeries'>;
     expectedVersion: number | null;
     cancel: readonly ReminderRef[];
+    /** New times for reminders that were pending when read; each write is conditioned on it. */
+    reschedule: readonly NewReminder[];
     inbound: InboundRecord | null;
     now: Date;
   }): Promise<CommitResult>;
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
   inboundReply(messageSid: string): Promise<string | null | undefined>;
-  findDueReminders(now: Date, limit: number): Promise<ReminderRef[]>;
-  claimReminder(ref: ReminderRef, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
+  findDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
+  /** Moves a due reminder to a later time without counting an attempt (outside sending hours). */
+  defer(ref: DueReminder, until: Date): Promise<void>;
+  claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
   markSent(ref: ReminderRef, token: string, at: Date, providerId: string): Promise<void>;
   retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string): Promise<void>;
   markFailed(ref: ReminderRef, token: string, at: Date, error: string): Promise<void>;

@@ -1,5 +1,6 @@
-import { SMS } from '../content/messages.ts';
-import { SendError, type Log, type ReminderRef, type SmsSender, type Store } from './ports.ts';
+import { PLAN } from '../content/index.ts';
+import { isWithinSendingHours, nextSendingTime } from '../core/local-time.ts';
+import { SendError, type DueReminder, type Log, type SmsSender, type Store } from './ports.ts';
 
 export interface SweepDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface SentReminder {
 export interface SweepResult {
   sent: SentReminder[];
   retrying: number;
+  /** Due, but outside the person's sending hours: moved to the next opening. */
+  deferred: number;
   failed: number;
   cancelled: number;
   skipped: number;
@@ -50,10 +53,16 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   const { now } = opts;
   const claimMs = opts.claimMs ?? 5 * 60_000;
   const maxAttempts = opts.maxAttempts ?? 5;
-  const result: SweepResult = { sent: [], retrying: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const result: SweepResult = { sent: [], retrying: 0, deferred: 0, failed: 0, cancelled: 0, skipped: 0 };
   const due = await deps.store.findDueReminders(now, opts.batchSize ?? 500);
 
-  const handle = async (ref: ReminderRef) => {
+  const handle = async (ref: DueReminder) => {
+    // Plans are made inside sending hours; this catches a late sweep or a retry that drifted out.
+    if (!isWithinSendingHours(now, ref.tz, PLAN.sendingHours)) {
+      await deps.store.defer(ref, nextSendingTime(now, ref.tz, PLAN.sendingHours));
+      result.deferred++;
+      return;
+    }
     const claim = await deps.store.claimReminder(ref, now, new Date(now.getTime() + claimMs), deps.newId());
     if (claim.outcome === 'taken') {
       result.skipped++;
@@ -64,7 +73,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       result.cancelled++;
       return;
     }
-    const body = SMS.steps[ref.stepId];
+    const body = ref.body;
     try {
       const { id } = await deps.sender.send({ to: ref.phone, body });
       await deps.store.markSent(ref, claim.token, now, id);

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
-import { SMS } from '../../src/content/messages.ts';
-import { RECOVERY_PLAN } from '../../src/content/plan.ts';
+import { planReminders } from '../../src/core/plan.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import type { Log } from '../../src/use-cases/ports.ts';
@@ -12,8 +11,9 @@ import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack } from '../sup
 
 const quiet: Log = { info() {}, warn() {}, error() {} };
 const HOUR = 3_600_000;
-const firstStep = RECOVERY_PLAN[0]!;
-const firstDue = new Date(LEG_DAY.getTime() + firstStep.afterHours * HOUR);
+// Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
+const firstStep = planReminders({ checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
+const firstDue = firstStep.dueAt;
 
 let stack: LocalStack;
 let n = 0;
@@ -58,12 +58,12 @@ describe('the sweeper', () => {
     expect(sentTo(phone)).toEqual([]);
     const result = await sweep(firstDue);
     expect(result.sent.filter((s) => s.to === phone)).toEqual([
-      expect.objectContaining({ stepId: firstStep.id, body: SMS.steps[firstStep.id] }),
+      expect.objectContaining({ stepId: firstStep.stepId, body: firstStep.body }),
     ]);
     await sweep(firstDue);
-    expect(sentTo(phone).map((m) => m.body)).toEqual([SMS.steps[firstStep.id]]);
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
-    expect((await reminder(phone, firstStep.id)).gsi1pk).toBeUndefined();
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body]);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+    expect((await reminder(phone, firstStep.stepId)).gsi1pk).toBeUndefined();
   });
 
   it('eight sweepers racing over the same due reminders send each exactly once', async () => {
@@ -81,7 +81,7 @@ describe('the sweeper', () => {
     const failed = await sweep(firstDue);
     expect(failed.retrying).toBeGreaterThanOrEqual(1);
     expect(sentTo(phone)).toEqual([]);
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/transient/) });
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/transient/) });
 
     stack.twilio!.fault = null;
     // Not yet: the retry waits out its backoff.
@@ -90,7 +90,7 @@ describe('the sweeper', () => {
     await sweep(new Date(firstDue.getTime() + 2 * 60_000));
     await sweep(new Date(firstDue.getTime() + 3 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('a Twilio API that hangs past the timeout counts as a transient failure', async () => {
@@ -98,7 +98,7 @@ describe('the sweeper', () => {
     stack.twilio!.fault = (m) => (m.to === phone ? 'hang' : null);
     const result = await sweeper(300)(firstDue);
     expect(result.retrying).toBeGreaterThanOrEqual(1);
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 1 });
   });
 
   it('gives up after the last attempt and keeps the reason', async () => {
@@ -110,7 +110,7 @@ describe('the sweeper', () => {
       await sweep(new Date(t), { maxAttempts: 3 });
       t += 60 * 60_000;
     }
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/20429/) });
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/20429/) });
     expect(sentTo(phone)).toEqual([]);
   });
 
@@ -118,12 +118,12 @@ describe('the sweeper', () => {
     const phone = await checkedIn();
     stack.twilio!.fault = (m) => (m.to === phone ? { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' } : null);
     await sweeper()(firstDue);
-    expect(await reminder(phone, firstStep.id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted-out 21610/) });
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted-out 21610/) });
   });
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
-    const ref = { phone, checkinId: String((await reminder(phone, firstStep.id)).checkinId), stepId: firstStep.id, attempts: 0 };
+    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC' };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -137,7 +137,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
-    const ref = { phone, checkinId: String((await reminder(phone, firstStep.id)).checkinId), stepId: firstStep.id, attempts: 0 };
+    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC' };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -148,16 +148,36 @@ describe('the sweeper', () => {
   it('a reminder of a replaced leg day that escaped cancellation is dropped at claim time, not sent', async () => {
     const phone = await checkedIn();
     const user = (await stack.store.getUser(phone))!;
-    const oldCheckin = user.lastCheckin!.id;
+    const oldCheckin = user.recent[0]!.id;
     // A newer leg day written without cancelling the old follow-ups (as if that write had been lost).
-    const decision = respond(user, { phone, text: 'legs done', now: new Date(LEG_DAY.getTime() + HOUR), newId: randomUUID });
-    const { reply: _reply, ...change } = decision;
-    expect(await stack.store.commit({ decision: change, expectedVersion: user.version, cancel: [], inbound: null, now: LEG_DAY })).toBe('ok');
+    const decision = respond(user, {
+      phone,
+      text: 'legs done',
+      now: new Date(LEG_DAY.getTime() + HOUR),
+      newId: randomUUID,
+      defaultTimezone: 'America/New_York',
+    });
+    const { reply: _reply, reschedule: _r, cancelSeries: _c, ...change } = decision;
+    const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
+    expect(await stack.store.commit(commit)).toBe('ok');
 
     const result = await sweeper()(firstDue);
     expect(result.cancelled).toBeGreaterThanOrEqual(1);
-    expect(sentTo(phone)).toEqual([]);
-    const old = (await itemsOf(stack, phone)).find((i) => i.checkinId === oldCheckin && i.stepId === firstStep.id);
+    // Only the newer leg day's first text went out.
+    expect(sentTo(phone)).toHaveLength(1);
+    const old = (await itemsOf(stack, phone)).find((i) => i.series === oldCheckin && i.stepId === firstStep.stepId);
     expect(old).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a late sweep outside sending hours defers the text to the next 08:00 local, without counting an attempt', async () => {
+    const phone = await checkedIn();
+    // 01:00 the night after ice-1 was due (New York time): overdue, but nobody wants a text now.
+    const night = new Date('2026-03-04T06:00:00Z');
+    const result = await sweeper()(night);
+    expect(result.deferred).toBeGreaterThanOrEqual(1);
+    expect(sentTo(phone)).toEqual([]);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
+    await sweeper()(new Date('2026-03-04T13:00:00Z'));
+    expect(sentTo(phone).map((m) => m.body)).toContain(firstStep.body);
   });
 });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMS } from '../../src/content/messages.ts';
-import { RECOVERY_PLAN } from '../../src/content/plan.ts';
+import { PLAN, SMS } from '../../src/content/index.ts';
 import { replyText } from '../../src/adapters/twilio/twiml.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { itemsOf, newMessageSid, postWebhook, smsParams, startTestStack } from '../support/stack.ts';
@@ -25,7 +24,7 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(replyText(await res.text())).toBe(SMS.checkinFirst);
 
     const items = await itemsOf(stack, phone);
-    expect(kinds(items)).toEqual(['checkin', 'consent', ...RECOVERY_PLAN.map(() => 'reminder'), 'user'].sort());
+    expect(kinds(items)).toEqual(['checkin', 'consent', ...PLAN.steps.map(() => 'reminder'), 'user'].sort());
     expect(items.filter((i) => i.type === 'reminder').every((i) => i.status === 'pending')).toBe(true);
   });
 
@@ -73,8 +72,8 @@ describe('POST /webhooks/twilio/sms', () => {
     const res = await postWebhook(stack, smsParams(phone, 'leg day done'));
     expect(replyText(await res.text())).toBe(SMS.checkinAgain);
     const reminders = (await itemsOf(stack, phone)).filter((i) => i.type === 'reminder');
-    expect(reminders.filter((r) => r.status === 'pending')).toHaveLength(RECOVERY_PLAN.length);
-    expect(reminders.filter((r) => r.status === 'cancelled')).toHaveLength(RECOVERY_PLAN.length);
+    expect(reminders.filter((r) => r.status === 'pending')).toHaveLength(PLAN.steps.length);
+    expect(reminders.filter((r) => r.status === 'cancelled')).toHaveLength(PLAN.steps.length);
     // Cancelled reminders leave the due index.
     expect(reminders.filter((r) => r.status === 'cancelled').every((r) => r.gsi1pk === undefined)).toBe(true);
   });
@@ -100,9 +99,9 @@ describe('POST /webhooks/twilio/sms', () => {
     const items = await itemsOf(stack, phone);
     expect(items.filter((i) => i.type === 'checkin')).toHaveLength(5);
     const pending = items.filter((i) => i.type === 'reminder' && i.status === 'pending');
-    expect(pending).toHaveLength(RECOVERY_PLAN.length);
+    expect(pending).toHaveLength(PLAN.steps.length);
     const user = items.find((i) => i.type === 'user')!;
-    expect(new Set(pending.map((r) => r.checkinId))).toEqual(new Set([user.lastCheckinId]));
+    expect(new Set(pending.map((r) => r.series))).toEqual(new Set([user.lastCheckinId]));
   });
 
   describe('bad input gets a 4xx with a reason, and nothing is written', () => {

@@ -78,3 +78,23 @@ describe('readScore', () => {
     ['pain 2.5', null],
   ])('%j -> %s', (text, score) => expect(readScore(text)).toBe(score));
 });
+
+describe('parseText: coach commands', () => {
+  it.each([
+    ['STATUS', { kind: 'status' }],
+    ['next', { kind: 'status' }],
+    ['History', { kind: 'history' }],
+    ['TZ Europe/London', { kind: 'tz', zone: 'Europe/London' }],
+    ['tz EST', { kind: 'tz', zone: 'EST' }],
+    ['timezone: pacific', { kind: 'tz', zone: 'pacific' }],
+    ['Time zone London', { kind: 'tz', zone: 'London' }],
+    ['6', { kind: 'score', score: 6 }],
+    ['6/10', { kind: 'score', score: 6 }],
+    ['about a 4', { kind: 'score', score: 4 }],
+    ['8 out of 10', { kind: 'score', score: 8 }],
+  ])('%j', (text, intent) => expect(parseText(text)).toEqual(intent));
+
+  it.each(['140', 'squat 140', 'I did 12 reps'])('%j is not a pain score', (text) => {
+    expect(parseText(text).kind).not.toBe('score');
+  });
+});

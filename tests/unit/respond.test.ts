@@ -1,52 +1,82 @@
 import { describe, expect, it } from 'vitest';
-import { SMS } from '../../src/content/messages.ts';
-import { RECOVERY_PLAN } from '../../src/content/plan.ts';
+import { PLAN, SMS, render } from '../../src/content/index.ts';
+import { parseText } from '../../src/core/keywords.ts';
 import { respond, type UserState } from '../../src/core/respond.ts';
 
 const phone = '+15551234567';
-const legDay = new Date('2026-03-02T18:00:00Z');
+const NY = 'America/New_York';
+// Monday 2 March 2026, 18:00 in New York.
+const legDay = new Date('2026-03-02T23:00:00Z');
 const hoursLater = (h: number) => new Date(legDay.getTime() + h * 3_600_000);
+const daysLater = (d: number) => hoursLater(d * 24);
 const ids = () => {
   let n = 0;
   return () => `id-${++n}`;
 };
-const input = (text: string, now = legDay) => ({ phone, text, now, newId: ids() });
-const active: UserState = {
+const input = (text: string, now = legDay, extra: object = {}) => ({ phone, text, now, newId: ids(), defaultTimezone: NY, ...extra });
+const active = (over: Partial<UserState> = {}): UserState => ({
   phone,
   status: 'active',
   enrolledAt: '2026-02-01T10:00:00.000Z',
-  lastCheckin: { id: 'old', at: legDay.toISOString() },
+  timezone: NY,
+  recent: [{ id: 'old', at: legDay.toISOString(), lifts: [], pain: [] }],
+  painTrack: null,
   version: 3,
-};
+  ...over,
+});
 
 describe('respond: check-in', () => {
-  it('enrols a new number, schedules the whole plan and discloses frequency, rates, STOP and HELP', () => {
+  it('enrols a new number in its zone, schedules the plan and discloses frequency, rates, STOP and HELP', () => {
     const d = respond(null, input('legs done'));
     expect(d.reply).toBe(SMS.checkinFirst);
-    expect(d.user).toMatchObject({ phone, status: 'active', version: 1, lastCheckin: { id: 'id-1' } });
-    expect(d.reminders.map((r) => r.stepId)).toEqual(RECOVERY_PLAN.map((s) => s.id));
-    expect(d.reminders[0]!.dueAt.toISOString()).toBe(hoursLater(RECOVERY_PLAN[0]!.afterHours).toISOString());
+    expect(d.user).toMatchObject({ phone, status: 'active', version: 1, timezone: NY, recent: [{ id: 'id-1' }] });
+    expect(d.reminders.map((r) => r.stepId)).toEqual(PLAN.steps.map((s) => s.id));
     expect(d.consent).toMatchObject({ action: 'opt-in', via: 'first check-in', text: 'legs done' });
-    expect(d.cancelPendingOf).toBeNull();
+    expect(d.cancelSeries).toEqual([]);
+  });
+
+  it('a +44 number is placed in London, a +64 one in Auckland', () => {
+    expect(respond(null, { ...input('legs done'), phone: '+447700900123' }).user?.timezone).toBe('Europe/London');
+    expect(respond(null, { ...input('legs done'), phone: '+64211234567' }).user?.timezone).toBe('Pacific/Auckland');
   });
 
   it('a repeat check-in replaces the pending follow-ups of the last one', () => {
-    const d = respond(active, input('legs done', hoursLater(170)));
+    const d = respond(active(), input('legs done', daysLater(7)));
     expect(d.reply).toBe(SMS.checkinAgain);
-    expect(d.cancelPendingOf).toBe('old');
-    expect(d.user).toMatchObject({ version: 4, lastCheckin: { id: 'id-1', at: hoursLater(170).toISOString() } });
+    expect(d.cancelSeries).toEqual(['old']);
+    expect(d.user).toMatchObject({ version: 4, recent: [{ id: 'id-1' }, { id: 'old' }] });
     expect(d.consent).toBeNull();
   });
 
+  it('logs lifts and names the 10% cap in the pre-leg-day text', () => {
+    const uk = '+447700900123';
+    const d = respond(active({ phone: uk, timezone: 'Europe/London', recent: [] }), { ...input('legs done squat 140 deadlift 180kg'), phone: uk });
+    expect(d.checkin?.lifts).toEqual([
+      { lift: 'squat', weight: 140, unit: 'kg' },
+      { lift: 'deadlift', weight: 180, unit: 'kg' },
+    ]);
+    const prep = d.reminders.find((r) => r.stepId === 'pre-leg-day')!;
+    expect(prep.body).toContain('squat 154kg');
+    expect(prep.body).toContain('deadlift 198kg');
+  });
+
+  it('after a break of two weeks or more, advises a 20-30% deload with the numbers', () => {
+    const before: UserState = active({
+      recent: [{ id: 'old', at: legDay.toISOString(), lifts: [{ lift: 'squat', weight: 140, unit: 'kg' }], pain: [] }],
+    });
+    const d = respond(before, input('legs done', daysLater(21)));
+    expect(d.reply).toBe(render(SMS.checkinAfterBreak, { weeks: 3, deload: 'squat 98-112kg' }));
+  });
+
   it('an opted-out number gets nothing and changes nothing', () => {
-    const d = respond({ ...active, status: 'opted_out' }, input('legs done'));
+    const d = respond(active({ status: 'opted_out' }), input('legs done'));
     expect(d).toMatchObject({ reply: null, user: null, reminders: [] });
   });
 
   it('a check-in that mentions pain answers with the pain steps', () => {
-    const d = respond(active, input('legs done, back hurts'));
-    expect(d.reply).toBe(SMS.checkinWithPainPrefix + SMS.painEarly);
-    expect(d.checkin).toMatchObject({ details: 'back hurts' });
+    const d = respond(active(), input('legs done, back hurts'));
+    expect(d.reply).toBe(render(SMS.checkinWithPain, { painReply: SMS.painEarly }));
+    expect(d.painReport).toMatchObject({ checkinId: d.checkin!.id });
   });
 });
 
@@ -57,46 +87,117 @@ describe('respond: pain', () => {
     [48, SMS.painLate],
     [120, SMS.painLate],
   ])('%s h after leg day: the right steps', (h, reply) => {
-    expect(respond(active, input('pain', hoursLater(h))).reply).toBe(reply);
+    expect(respond(active(), input('pain', hoursLater(h))).reply).toBe(reply);
   });
 
   it('with no leg day on record, explains both ice and heat', () => {
-    expect(respond(null, input('PAIN 7')).reply).toBe(SMS.painNoCheckin);
+    expect(respond(null, input('PAIN 5')).reply).toBe(SMS.painNoCheckin);
   });
 
   it('a red flag gets only the medical-help reply', () => {
-    const d = respond(active, input('pain and my leg is numb'));
+    const d = respond(active(), input('pain and my leg is numb'));
     expect(d.reply).toBe(SMS.urgent);
     expect(d.reply).not.toMatch(/90\/90|foam|dead hang|knees-to-chest|ice the/i);
   });
 
-  it('writes nothing', () => {
-    expect(respond(active, input('pain'))).toMatchObject({ user: null, checkin: null, reminders: [] });
+  it('stores the report with the leg day it follows', () => {
+    const d = respond(active(), input('pain 5', hoursLater(20)));
+    expect(d.painReport).toMatchObject({ score: 5, checkinId: 'old', checkinAt: legDay.toISOString() });
+    expect(d.user?.recent[0]?.pain).toEqual([5]);
+  });
+
+  it('7 or more: a gentler plan and a check-in next morning', () => {
+    const d = respond(active(), input('pain 8', hoursLater(20)));
+    expect(d.reply).toBe(render(SMS.painHigh, { score: 8, iceOrHeat: SMS.painIce }));
+    expect(d.reply).toMatch(/skip your next heavy session/i);
+    expect(d.user?.painTrack).toMatchObject({ scores: [8] });
+    expect(d.reminders).toEqual([expect.objectContaining({ stepId: 'pain-check-1', series: d.user!.painTrack!.id })]);
+    // 09:00 the next morning in New York.
+    expect(d.reminders[0]!.dueAt.toISOString()).toBe('2026-03-04T14:00:00.000Z');
+  });
+
+  it('a score that is not falling after three days points to a clinician', () => {
+    let user = respond(active(), input('pain 8', hoursLater(20))).user!;
+    const answers: [number, number][] = [
+      [1, 8],
+      [2, 8],
+      [3, 8],
+    ];
+    let reply: string | null = null;
+    for (const [day, score] of answers) {
+      const intent = parseText(String(score));
+      expect(intent).toEqual({ kind: 'score', score });
+      const d = respond(user, input(String(score), new Date(hoursLater(20).getTime() + day * 86_400_000)), intent);
+      reply = d.reply;
+      user = d.user!;
+    }
+    expect(reply).toBe(render(SMS.painSeeClinician, { score: 8, days: 3 }));
+    expect(user.painTrack).toBeNull();
+  });
+
+  it('a falling score closes the track with encouragement', () => {
+    const user = respond(active(), input('pain 8', hoursLater(20))).user!;
+    const d = respond(user, input('3/10', hoursLater(44)));
+    expect(d.reply).toBe(render(SMS.painEasing, { score: 3 }));
+    expect(d.cancelSeries).toEqual([user.painTrack!.id]);
+  });
+
+  it('a bare number with no open pain check-in is not understood', () => {
+    expect(respond(active(), input('5')).reply).toBe(SMS.unknown);
   });
 });
 
-describe('respond: STOP, START, HELP, unknown', () => {
+describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
   it('STOP opts out, cancels pending follow-ups and records consent', () => {
-    const d = respond(active, input('STOP'));
+    const d = respond(active(), input('STOP'));
     expect(d.reply).toBe(SMS.stopped);
     expect(d.user).toMatchObject({ status: 'opted_out', version: 4 });
-    expect(d.cancelPendingOf).toBe('old');
+    expect(d.cancelSeries).toEqual(['old']);
     expect(d.consent).toMatchObject({ action: 'opt-out', via: 'keyword', text: 'STOP' });
   });
 
   it('START re-enrols an opted-out number', () => {
-    const d = respond({ ...active, status: 'opted_out' }, input('start'));
+    const d = respond(active({ status: 'opted_out' }), input('start'));
     expect(d.reply).toBe(SMS.started);
     expect(d.user).toMatchObject({ status: 'active' });
     expect(d.consent).toMatchObject({ action: 'opt-in' });
   });
 
   it('HELP is answered even after STOP', () => {
-    expect(respond({ ...active, status: 'opted_out' }, input('HELP')).reply).toBe(SMS.help);
+    expect(respond(active({ status: 'opted_out' }), input('HELP')).reply).toBe(SMS.help);
+  });
+
+  it('STATUS names the next text and when, in local time', () => {
+    const pending = [
+      { stepId: 'mobility-1', dueAt: '2026-03-05T14:00:00.000Z' },
+      { stepId: 'heat', dueAt: '2026-03-04T23:00:00.000Z' },
+    ];
+    expect(respond(active(), input('STATUS', legDay, { pending })).reply).toBe('Next: heat, Wed 18:00.');
+    expect(respond(active(), input('next', legDay, { pending: [] })).reply).toBe(SMS.statusNone);
+  });
+
+  it('HISTORY lists recent leg days with lifts and pain scores in one short text', () => {
+    const user = active({
+      recent: [
+        { id: 'b', at: '2026-03-09T23:00:00.000Z', lifts: [{ lift: 'squat', weight: 150, unit: 'kg' }], pain: [7, 4] },
+        { id: 'a', at: '2026-03-02T23:00:00.000Z', lifts: [], pain: [] },
+      ],
+    });
+    expect(respond(user, input('history')).reply).toBe('Your leg days: Mon 9 Mar squat 150kg (pain 7,4); Mon 2 Mar. Text PAIN 0-10 any time.');
+  });
+
+  it('TZ sets the zone and moves pending follow-ups; an unknown zone lists examples', () => {
+    const d = respond(active(), input('TZ America/Los_Angeles', hoursLater(1)));
+    expect(d.reply).toBe(render(SMS.tzSet, { zone: 'America/Los_Angeles' }));
+    expect(d.user?.timezone).toBe('America/Los_Angeles');
+    const ice1 = d.reschedule.find((r) => r.stepId === 'ice-1')!;
+    // 09:00 the next morning in Los Angeles.
+    expect(ice1.dueAt.toISOString()).toBe('2026-03-03T17:00:00.000Z');
+    expect(respond(active(), input('TZ Mars/Olympus')).reply).toBe(SMS.tzUnknown);
   });
 
   it('unknown texts get a hint; after STOP, silence', () => {
-    expect(respond(active, input('hello?')).reply).toBe(SMS.unknown);
-    expect(respond({ ...active, status: 'opted_out' }, input('hello?')).reply).toBeNull();
+    expect(respond(active(), input('hello?')).reply).toBe(SMS.unknown);
+    expect(respond(active({ status: 'opted_out' }), input('hello?')).reply).toBeNull();
   });
 });

@@ -11,23 +11,26 @@ export const DUE_INDEX = 'due';
 export const userPk = (phone: string) => `USER#${phone}`;
 export const PROFILE_SK = 'PROFILE';
 export const checkinSk = (at: string, id: string) => `CHECKIN#${at}#${id}`;
-export const reminderPrefix = (checkinId: string) => `REMINDER#${checkinId}#`;
-export const reminderSk = (checkinId: string, stepId: string) => `${reminderPrefix(checkinId)}${stepId}`;
+/** Pain reports sort under the check-in they follow, so one Query reads a leg day with its pain. */
+export const painSk = (checkin: { at: string; id: string } | null, at: string) =>
+  checkin ? `${checkinSk(checkin.at, checkin.id)}#PAIN#${at}` : `PAIN#${at}`;
+export const reminderPrefix = (series: string) => `REMINDER#${series}#`;
+export const reminderSk = (series: string, stepId: string) => `${reminderPrefix(series)}${stepId}`;
 export const consentSk = (at: string, action: string) => `CONSENT#${at}#${action}`;
 export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
 export const INBOUND_SK = 'INBOUND';
 
 /** FNV-1a: cheap and stable, so the same reminder always maps to the same shard. */
-export function dueShard(phone: string, checkinId: string, stepId: string, shards = DUE_SHARDS): string {
+export function dueShard(phone: string, series: string, stepId: string, shards = DUE_SHARDS): string {
   let h = 0x811c9dc5;
-  for (const ch of `${phone}|${checkinId}|${stepId}`) {
+  for (const ch of `${phone}|${series}|${stepId}`) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return `DUE#${h % shards}`;
 }
 
-export function parseReminderSk(sk: string): { checkinId: string; stepId: string } | null {
+export function parseReminderSk(sk: string): { series: string; stepId: string } | null {
   const m = /^REMINDER#([^#]+)#(.+)$/.exec(sk);
-  return m ? { checkinId: m[1]!, stepId: m[2]! } : null;
+  return m ? { series: m[1]!, stepId: m[2]! } : null;
 }

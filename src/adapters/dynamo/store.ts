@@ -6,9 +6,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { StepId } from '../../content/messages.ts';
-import type { UserState } from '../../core/respond.ts';
-import type { ClaimResult, CommitResult, ReminderRef, Store } from '../../use-cases/ports.ts';
+import type { NewReminder } from '../../core/plan.ts';
+import type { CheckinSummary, PainTrack, UserState } from '../../core/respond.ts';
+import type { ClaimResult, DueReminder, ReminderRef, Store } from '../../use-cases/ports.ts';
 import {
   DUE_INDEX,
   DUE_SHARDS,
@@ -18,6 +18,7 @@ import {
   consentSk,
   dueShard,
   inboundPk,
+  painSk,
   parseReminderSk,
   reminderPrefix,
   reminderSk,
@@ -30,7 +31,28 @@ const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): Store {
-  const reminderKey = (ref: ReminderRef) => ({ PK: userPk(ref.phone), SK: reminderSk(ref.checkinId, ref.stepId) });
+  const reminderKey = (ref: { phone: string; series: string; stepId: string }) => ({
+    PK: userPk(ref.phone),
+    SK: reminderSk(ref.series, ref.stepId),
+  });
+  const reminderItem = (phone: string, r: NewReminder, createdAt: string) => {
+    const dueAt = r.dueAt.toISOString();
+    return {
+      ...reminderKey({ phone, series: r.series, stepId: r.stepId }),
+      type: 'reminder',
+      phone,
+      series: r.series,
+      stepId: r.stepId,
+      body: r.body,
+      tz: r.tz,
+      dueAt,
+      status: 'pending',
+      attempts: 0,
+      createdAt,
+      gsi1pk: dueShard(phone, r.series, r.stepId),
+      gsi1sk: dueAt,
+    };
+  };
 
   return {
     async getUser(phone) {
@@ -40,26 +62,24 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return res.Item ? toUser(res.Item) : null;
     },
 
-    async pendingReminders(phone, checkinId) {
+    async pendingReminders(phone, series) {
       const res = await db.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
           FilterExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': userPk(phone), ':prefix': reminderPrefix(checkinId), ':pending': 'pending' },
+          ExpressionAttributeValues: { ':pk': userPk(phone), ':prefix': reminderPrefix(series), ':pending': 'pending' },
           ConsistentRead: true,
         }),
       );
       return (res.Items ?? []).flatMap((item) => {
         const parsed = parseReminderSk(String(item.SK));
-        return parsed
-          ? [{ phone, checkinId: parsed.checkinId, stepId: parsed.stepId as StepId, attempts: Number(item.attempts ?? 0) }]
-          : [];
+        return parsed ? [{ phone, ...parsed, attempts: Number(item.attempts ?? 0), dueAt: String(item.gsi1sk ?? item.dueAt) }] : [];
       });
     },
 
-    async commit({ decision, expectedVersion, cancel, inbound, now }) {
+    async commit({ decision, expectedVersion, cancel, reschedule, inbound, now }) {
       const at = now.toISOString();
       const items: TransactItem[] = [];
       if (inbound) {
@@ -91,33 +111,25 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         });
       }
       const phone = user?.phone;
-      if (decision.checkin && phone) {
+      if (phone && decision.checkin) {
         const c = decision.checkin;
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: { PK: userPk(phone), SK: checkinSk(c.at, c.id), type: 'checkin', ...c },
-          },
-        });
-        for (const r of decision.reminders) {
-          const dueAt = r.dueAt.toISOString();
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: checkinSk(c.at, c.id), type: 'checkin', ...c } } });
+      }
+      if (phone && decision.painReport) {
+        const p = decision.painReport;
+        const after = p.checkinId && p.checkinAt ? { id: p.checkinId, at: p.checkinAt } : null;
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: painSk(after, p.at), type: 'pain', ...p } } });
+      }
+      if (phone) {
+        for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(phone, r, at) } });
+        for (const r of reschedule) {
           items.push({
             Put: {
               TableName: tableName,
-              Item: {
-                PK: userPk(phone),
-                SK: reminderSk(c.id, r.stepId),
-                type: 'reminder',
-                phone,
-                checkinId: c.id,
-                stepId: r.stepId,
-                dueAt,
-                status: 'pending',
-                attempts: 0,
-                createdAt: at,
-                gsi1pk: dueShard(phone, c.id, r.stepId),
-                gsi1sk: dueAt,
-              },
+              Item: reminderItem(phone, r, at),
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' },
             },
           });
         }
@@ -125,13 +137,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       for (const ref of cancel) {
         items.push({ Update: cancelUpdate(tableName, reminderKey(ref), at, 'replaced or opted out') });
       }
-      if (decision.consent && phone) {
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: { PK: userPk(phone), SK: consentSk(decision.consent.at, decision.consent.action), type: 'consent', ...decision.consent },
-          },
-        });
+      if (phone && decision.consent) {
+        const c = decision.consent;
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: consentSk(c.at, c.action), type: 'consent', ...c } } });
       }
       if (items.length === 0) return 'ok';
       try {
@@ -166,8 +174,24 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return perShard
         .flat()
         .sort((a, b) => (a.dueKey < b.dueKey ? -1 : a.dueKey > b.dueKey ? 1 : 0))
-        .slice(0, limit)
-        .map((r) => r.ref);
+        .slice(0, limit);
+    },
+
+    async defer(ref, until) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: reminderKey(ref),
+            UpdateExpression: 'SET gsi1sk = :until',
+            ConditionExpression: 'gsi1sk = :seen',
+            ExpressionAttributeValues: { ':until': until.toISOString(), ':seen': ref.dueKey },
+          }),
+        );
+      } catch (err) {
+        // Someone else moved it first (a claim, a cancel): theirs stands.
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      }
     },
 
     async claimReminder(ref, now, claimUntil, token) {
@@ -182,9 +206,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
                 ConditionCheck: {
                   TableName: tableName,
                   Key: { PK: userPk(ref.phone), SK: PROFILE_SK },
-                  ConditionExpression: '#status = :active AND lastCheckinId = :cid',
+                  ConditionExpression: '#status = :active AND (lastCheckinId = :series OR painTrackId = :series)',
                   ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':active': 'active', ':cid': ref.checkinId },
+                  ExpressionAttributeValues: { ':active': 'active', ':series': ref.series },
                 },
               },
               {
@@ -297,8 +321,14 @@ async function finish(
   );
 }
 
-async function queryShard(db: DynamoDBDocumentClient, tableName: string, shard: string, until: string, limit: number) {
-  const out: { ref: ReminderRef; dueKey: string }[] = [];
+async function queryShard(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  shard: string,
+  until: string,
+  limit: number,
+): Promise<DueReminder[]> {
+  const out: DueReminder[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await db.send(
@@ -315,13 +345,12 @@ async function queryShard(db: DynamoDBDocumentClient, tableName: string, shard: 
       const parsed = parseReminderSk(String(item.SK));
       if (!parsed) continue;
       out.push({
-        ref: {
-          phone: String(item.PK).slice('USER#'.length),
-          checkinId: parsed.checkinId,
-          stepId: parsed.stepId as StepId,
-          attempts: Number(item.attempts ?? 0),
-        },
+        phone: String(item.PK).slice('USER#'.length),
+        ...parsed,
+        attempts: Number(item.attempts ?? 0),
         dueKey: String(item.gsi1sk),
+        body: String(item.body ?? ''),
+        tz: String(item.tz ?? 'UTC'),
       });
     }
     start = res.LastEvaluatedKey;
@@ -344,8 +373,13 @@ function fromUser(u: UserState) {
     phone: u.phone,
     status: u.status,
     enrolledAt: u.enrolledAt,
-    lastCheckinId: u.lastCheckin?.id,
-    lastCheckinAt: u.lastCheckin?.at,
+    timezone: u.timezone,
+    recent: u.recent,
+    painTrack: u.painTrack ?? undefined,
+    // Top-level copies for the sweeper's claim condition.
+    lastCheckinId: u.recent[0]?.id,
+    lastCheckinAt: u.recent[0]?.at,
+    painTrackId: u.painTrack?.id,
     version: u.version,
   };
 }
@@ -355,8 +389,9 @@ function toUser(item: Record<string, unknown>): UserState {
     phone: String(item.phone),
     status: item.status === 'opted_out' ? 'opted_out' : 'active',
     enrolledAt: String(item.enrolledAt),
-    lastCheckin:
-      typeof item.lastCheckinId === 'string' ? { id: item.lastCheckinId, at: String(item.lastCheckinAt) } : null,
+    timezone: String(item.timezone ?? 'UTC'),
+    recent: Array.isArray(item.recent) ? (item.recent as CheckinSummary[]) : [],
+    painTrack: item.painTrack ? (item.painTrack as PainTrack) : null,
     version: Number(item.version ?? 0),
   };
 }

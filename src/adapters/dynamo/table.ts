@@ -5,7 +5,8 @@ import { DUE_INDEX } from './keys.ts';
 export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 export const DUE_INDEX_KEYS = { name: DUE_INDEX, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 export const TTL_ATTRIBUTE = 'ttl';
-export const DUE_INDEX_PROJECTION = ['attempts'] as const;
+/** What the sweeper needs without another read: the claim's guard, the text and the zone. */
+export const DUE_INDEX_PROJECTION = ['attempts', 'body', 'tz'] as const;
 
 /** Creates the table (on-demand, with the due index and TTL) unless it exists. For local and tests. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -36,7 +37,6 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: DUE_INDEX_KEYS.partitionKey, KeyType: 'HASH' },
             { AttributeName: DUE_INDEX_KEYS.sortKey, KeyType: 'RANGE' },
           ],
-          // attempts rides along so the claim can be conditioned on what the sweeper saw.
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] },
         },
       ],

@@ -1,0 +1,82 @@
+import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
+import { atLocalTime, localDaysBetween, nextSendingTime } from './local-time.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** A scheduled text, ready to store: `series` is the check-in (or pain track) it belongs to. */
+export interface NewReminder {
+  series: string;
+  stepId: string;
+  dueAt: Date;
+  body: string;
+  tz: string;
+}
+
+/**
+ * Days between a person's leg days: the median of their recent gaps (breaks of two weeks or more
+ * left out), or weekly until there are at least two gaps to go on.
+ */
+export function expectedGapDays(checkinsNewestFirst: readonly string[], zone: string): number {
+  const days = checkinsNewestFirst.map((at) => new Date(at));
+  const gaps: number[] = [];
+  for (let i = 0; i + 1 < days.length; i++) {
+    const gap = localDaysBetween(days[i + 1]!, days[i]!, zone);
+    if (gap >= 1 && gap < 14) gaps.push(gap);
+  }
+  if (gaps.length < 2) return PLAN.defaultLegDayGapDays;
+  gaps.sort((a, b) => a - b);
+  const mid = Math.floor(gaps.length / 2);
+  const median = gaps.length % 2 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  return Math.min(14, Math.max(2, Math.round(median)));
+}
+
+function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date): Date {
+  const day = step.anchor === 'leg-day' ? step.day : gapDays + step.day;
+  let t = atLocalTime(checkinAt, zone, day, step.at);
+  if (step.notBeforeHours !== undefined) {
+    const min = checkinAt.getTime() + step.notBeforeHours * HOUR_MS;
+    if (t.getTime() < min) t = new Date(min);
+  }
+  if (t < notBefore) t = notBefore;
+  return nextSendingTime(t, zone, PLAN.sendingHours);
+}
+
+/**
+ * The follow-ups for a leg day, in the person's zone and sending hours. Steps that would land on
+ * or after the next expected leg day's warm-up text are dropped: that day starts a new plan.
+ * `notBefore` (now, when rescheduling) keeps a recomputed time from falling in the past.
+ */
+export function planReminders(input: {
+  checkinId: string;
+  checkinAt: Date;
+  zone: string;
+  gapDays: number;
+  /** The 10% caps text ("squat 154kg"), or null for the generic rule. */
+  caps: string | null;
+  notBefore?: Date;
+}): NewReminder[] {
+  const notBefore = input.notBefore ?? input.checkinAt;
+  const load = input.caps ? render(LOAD_TEXT.caps, { caps: input.caps }) : LOAD_TEXT.generic;
+  const timed = PLAN.steps.map((step) => ({
+    step,
+    dueAt: stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore),
+  }));
+  const nextLegDay = timed.filter((t) => t.step.anchor === 'next-leg-day').map((t) => t.dueAt.getTime());
+  const cutoff = nextLegDay.length ? Math.min(...nextLegDay) : Infinity;
+  return timed
+    .filter((t) => t.step.anchor === 'next-leg-day' || t.dueAt.getTime() < cutoff)
+    .map((t) => ({
+      series: input.checkinId,
+      stepId: t.step.id,
+      dueAt: t.dueAt,
+      body: render(STEP_TEXT[t.step.id]!, { load }),
+      tz: input.zone,
+    }))
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+/** "How is your back today?" the next local morning. */
+export function painCheckReminder(trackId: string, n: number, now: Date, zone: string): NewReminder {
+  const dueAt = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
+  return { series: trackId, stepId: `pain-check-${n}`, dueAt, body: STEP_TEXT['pain-check']!, tz: zone };
+}
