@@ -1,22 +1,35 @@
 /** Lambda entry point for the every-minute EventBridge schedule: send what is due. */
 import { randomUUID } from 'node:crypto';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { sleep, systemClock } from '#src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { createLog } from '#src/adapters/log.ts';
+import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
 import { createTwilioSender } from '#src/adapters/twilio/sender.ts';
 import { readLambdaConfig } from '#src/config.ts';
 import { sendDueReminders } from '#src/use-cases/send-due-reminders.ts';
 
 const config = readLambdaConfig();
 const log = createLog({ serviceName: 'legday-sweeper', level: config.logLevel });
+const metrics = createCloudWatchMetrics('legday-sweeper');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
 const sender = createTwilioSender({ ...config.twilio, timeoutMs: 10_000 });
+const deps = { store, sender, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
 
-export const handler = async (event: ScheduledEvent) => {
-  // The schedule's own time, not the wall clock: a delayed or retried invocation sweeps the same minute.
-  const result = await sendDueReminders({ store, sender, log, newId: randomUUID }, { now: new Date(event.time) });
-  const { sent, ...counts } = result;
-  log.info('sweep done', { sent: sent.length, ...counts });
-  return { sent: sent.length, ...counts };
+export const handler = async (event: ScheduledEvent, context: Context) => {
+  try {
+    // The schedule's own time, not the wall clock: a delayed or retried invocation sweeps the same minute.
+    const result = await sendDueReminders(deps, {
+      now: new Date(event.time),
+      ratePerSecond: config.sendRatePerSecond,
+      // Leave 15 s to record the last outcomes before the Lambda is stopped.
+      budgetMs: Math.max(0, context.getRemainingTimeInMillis() - 15_000),
+    });
+    const { sent, ...counts } = result;
+    log.info('sweep done', { sent: sent.length, ...counts });
+    return { sent: sent.length, ...counts };
+  } finally {
+    metrics.flush();
+  }
 };

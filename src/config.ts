@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type AbuseLimits } from './core/limits.ts';
 import { isValidZone } from './core/zones.ts';
 
 /**
@@ -19,6 +20,27 @@ const timezone = z
   .string()
   .refine(isValidZone, 'must be an IANA time zone such as America/New_York')
   .default('America/New_York');
+const countries = z
+  .string()
+  .transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'use two-letter country codes, e.g. US,CA,GB')).min(1));
+const perHour = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+/** Shared by local and Lambda: abuse limits and the sender's pace. */
+const limitsShape = {
+  ALLOWED_COUNTRIES: countries.default([...DEFAULT_LIMITS.allowedCountries]),
+  RATE_REPLIES_PER_NUMBER_PER_HOUR: perHour(DEFAULT_LIMITS.repliesPerNumber),
+  RATE_REPLIES_PER_HOUR: perHour(DEFAULT_LIMITS.repliesTotal),
+  RATE_ENROLMENTS_PER_HOUR: perHour(DEFAULT_LIMITS.enrolmentsTotal),
+  /** 1 for a US long code; toll-free and short codes allow more. 0 means no cap. */
+  SEND_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(1),
+};
+const limitsOf = (c: { [K in keyof typeof limitsShape]: z.infer<(typeof limitsShape)[K]> }): AbuseLimits => ({
+  allowedCountries: c.ALLOWED_COUNTRIES,
+  repliesPerNumber: c.RATE_REPLIES_PER_NUMBER_PER_HOUR,
+  repliesTotal: c.RATE_REPLIES_PER_HOUR,
+  enrolmentsTotal: c.RATE_ENROLMENTS_PER_HOUR,
+});
+
 const logLevel = z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO');
 const url = z
   .url({ protocol: /^https?$/ })
@@ -33,6 +55,7 @@ const localSchema = z.object({
   TWILIO_FROM: z.string().min(1).optional(),
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
+  ...limitsShape,
 });
 
 export type LocalConfig = ReturnType<typeof readLocalConfig>;
@@ -46,6 +69,8 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
     dataDir: c.DATA_DIR,
     defaultTimezone: c.DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
+    limits: limitsOf(c),
+    sendRatePerSecond: c.SEND_RATE_PER_SECOND,
     /** With all three Twilio values set, the local stack sends real texts. */
     twilio: realTwilio
       ? {
@@ -74,6 +99,7 @@ const lambdaSchema = z.object({
   AWS_REGION: z.string().min(1),
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
+  ...limitsShape,
 });
 
 export function readLambdaConfig(env: Record<string, string | undefined> = process.env) {
@@ -84,6 +110,8 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     region: c.AWS_REGION,
     defaultTimezone: c.DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
+    limits: limitsOf(c),
+    sendRatePerSecond: c.SEND_RATE_PER_SECOND,
     twilio: { accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_FROM },
   };
 }

@@ -32,3 +32,5 @@ export function createFixedClock(start: Date): AdjustableClock {
     },
   };
 }
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

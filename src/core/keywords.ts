@@ -27,6 +27,19 @@ export interface PainReport {
 export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout'] as const;
 export const OPT_IN_WORDS = ['start', 'unstop', 'yes'] as const;
 export const HELP_WORDS = ['help', 'info'] as const;
+/**
+ * Plain-language revocations. CTIA asks that "any reasonable means" of opting out be honoured, so
+ * these whole messages count as STOP too; they are anchored to the whole text so that "don't stop
+ * the texts" or "stop sign" never unsubscribes anyone.
+ */
+const REVOCATIONS: readonly RegExp[] = [
+  /^(?:please |pls |plz )?(?:stop|quit|cease|end)(?: (?:texting|txting|messaging|msging|sending|contacting|spamming|bothering))?(?: me)?(?: (?:texts|messages|msgs|these|this|now|anymore|any more|please|pls|thanks|thank you))*$/,
+  /^(?:please |pls )?(?:unsubscribe|unsub|opt out|remove|delete) (?:me|my number)(?: from (?:this|the|your) (?:list|service))?(?: please| pls| now| thanks)*$/,
+  /^(?:please |pls )?take me off (?:this|the|your) list(?: please| now)*$/,
+  /^(?:no more|dont send me any more|dont send me anymore) (?:texts|messages|msgs)(?: please)?$/,
+  /^(?:leave me alone|do not contact me|dont contact me|dont text me|do not text me)(?: please| anymore)*$/,
+];
+
 const STATUS_WORDS = ['status', 'next', 'whats next', 'what next'];
 const HISTORY_WORDS = ['history', 'log', 'my log', 'my history'];
 
@@ -60,8 +73,10 @@ export function parseText(text: string): Intent {
     if ((OPT_IN_WORDS as readonly string[]).includes(whole)) return { kind: 'start' };
     if ((HELP_WORDS as readonly string[]).includes(whole)) return { kind: 'help' };
   }
-  if (STATUS_WORDS.includes(ws.join(' '))) return { kind: 'status' };
-  if (HISTORY_WORDS.includes(ws.join(' '))) return { kind: 'history' };
+  const phrase = ws.join(' ');
+  if (REVOCATIONS.some((re) => re.test(phrase))) return { kind: 'stop' };
+  if (STATUS_WORDS.includes(phrase)) return { kind: 'status' };
+  if (HISTORY_WORDS.includes(phrase)) return { kind: 'history' };
   const tz = /^\s*(?:tz|time\s*zone)\b[\s:=]*(.*)$/is.exec(text);
   if (tz) return { kind: 'tz', zone: tz[1]!.trim() };
   const pain = readPain(ws, text);

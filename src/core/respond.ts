@@ -33,7 +33,8 @@ export interface PainTrack {
 /** What the service knows of one phone number. */
 export interface UserState {
   phone: string;
-  status: 'active' | 'opted_out';
+  /** unreachable: the carrier said the number cannot take texts (landline, unknown number). */
+  status: 'active' | 'opted_out' | 'unreachable';
   enrolledAt: string;
   timezone: string;
   /** Newest first; [0] is the leg day whose follow-ups may be sent. */
@@ -104,8 +105,10 @@ export function liveSeries(user: UserState | null): string[] {
  * STATUS, the pending reminders), passes the clock's `now` and an id generator, and writes the
  * result.
  */
-export function respond(user: UserState | null, input: InboundText, intent: Intent = parseText(input.text)): Decision {
+export function respond(stored: UserState | null, input: InboundText, intent: Intent = parseText(input.text)): Decision {
   const { phone, text, now } = input;
+  // A text from a number the carrier called unreachable proves it can take texts after all.
+  const user: UserState | null = stored?.status === 'unreachable' ? { ...stored, status: 'active' } : stored;
   const at = now.toISOString();
   const optedOut = user?.status === 'opted_out';
   const fresh = (): UserState => ({
@@ -120,19 +123,12 @@ export function respond(user: UserState | null, input: InboundText, intent: Inte
   const bump = (u: UserState): UserState => ({ ...u, version: u.version + 1 });
 
   // After STOP only HELP and the opt-in words are answered (carrier rules).
+  if (optedOut && intent.kind === 'stop') return { ...nothing, reply: null };
   if (optedOut && intent.kind !== 'start' && intent.kind !== 'help') return { ...nothing, reply: null };
 
   switch (intent.kind) {
-    case 'stop': {
-      const base = user ?? fresh();
-      return {
-        ...nothing,
-        reply: SMS.stopped,
-        user: bump({ ...base, status: 'opted_out', painTrack: null }),
-        cancelSeries: liveSeries(user),
-        consent: { action: 'opt-out', at, via: 'keyword', text },
-      };
-    }
+    case 'stop':
+      return { ...optOut(user ?? fresh(), user, at, 'keyword', text), reply: SMS.stopped };
     case 'start': {
       if (user && !optedOut) return { ...nothing, reply: SMS.started };
       return {
@@ -160,6 +156,37 @@ export function respond(user: UserState | null, input: InboundText, intent: Inte
     case 'unknown':
       return { ...nothing, reply: hasRedFlag(text) ? SMS.urgent : SMS.unknown };
   }
+}
+
+function optOut(base: UserState, existing: UserState | null, at: string, via: string, text: string): Decision {
+  return {
+    ...nothing,
+    reply: null,
+    user: { ...base, status: 'opted_out', painTrack: null, version: base.version + 1 },
+    cancelSeries: liveSeries(existing),
+    consent: { action: 'opt-out', at, via, text },
+  };
+}
+
+/**
+ * The carrier refused a send. 21610 (the person texted STOP to the carrier or Twilio) is an
+ * opt-out exactly like an inbound STOP; an unreachable number (landline, unknown) stops all
+ * sending until the number texts us again.
+ */
+export function carrierRefusal(
+  user: UserState | null,
+  refusal: { phone: string; kind: 'opted-out' | 'unreachable'; code: string; message: string; now: Date; defaultTimezone: string },
+): Decision {
+  const at = refusal.now.toISOString();
+  if (!user || user.status === 'opted_out') return { ...nothing, reply: null };
+  const via = `carrier error ${refusal.code}`;
+  if (refusal.kind === 'opted-out') return optOut(user, user, at, via, refusal.message);
+  return {
+    ...nothing,
+    reply: null,
+    user: { ...user, status: 'unreachable', painTrack: null, version: user.version + 1 },
+    cancelSeries: liveSeries(user),
+  };
 }
 
 function checkin(
@@ -204,7 +231,7 @@ function checkin(
   return {
     ...nothing,
     reply,
-    user: { ...base, recent, version: base.version + 1 },
+    user: { ...base, status: 'active', recent, version: base.version + 1 },
     checkin: { id, at, text, details: intent.details, lifts },
     painReport: intent.pain ? { at, score: intent.pain.score, text, checkinId: id, checkinAt: at } : null,
     reminders,

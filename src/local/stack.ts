@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createAdjustableClock, type AdjustableClock } from '../adapters/clock.ts';
+import { createAdjustableClock, sleep, systemClock, type AdjustableClock } from '../adapters/clock.ts';
+import { createLocalMetrics } from '../adapters/metrics.ts';
 import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
 import { createDynamoStore } from '../adapters/dynamo/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
@@ -28,6 +29,7 @@ export interface LocalStack {
   clock: AdjustableClock;
   outbox: Outbox;
   store: Store;
+  metrics: ReturnType<typeof createLocalMetrics>;
   sweep(now: Date): Promise<SweepResult>;
   stop(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const store = createDynamoStore(documentClient(raw), tableName);
 
   const clock = opts.clock ?? createAdjustableClock();
+  const metrics = createLocalMetrics();
   const outbox = createOutbox(dataDir ? join(dataDir, 'outbox.jsonl') : undefined);
   const twilio =
     config.twilio.mode === 'standin'
@@ -75,7 +78,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let running: Promise<unknown> = Promise.resolve();
   const sweep = (now: Date): Promise<SweepResult> => {
     const next = running.then(async () => {
-      const result = await sendDueReminders({ store, sender, log, newId: randomUUID }, { now });
+      const result = await sendDueReminders(
+        { store, sender, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone },
+        { now, ratePerSecond: config.sendRatePerSecond },
+      );
       for (const s of result.sent) {
         outbox.record({ to: s.to, channel: 'sms', body: s.body, sentAt: now.toISOString(), kind: 'scheduled' });
       }
@@ -92,7 +98,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const app = createApp({
     log,
     webhook: {
-      sms: { store, now: clock.now, newId: randomUUID, log, defaultTimezone: config.defaultTimezone },
+      sms: {
+        store,
+        now: clock.now,
+        newId: randomUUID,
+        log,
+        metrics,
+        defaultTimezone: config.defaultTimezone,
+        limits: config.limits,
+      },
       authToken: config.twilio.authToken,
       publicUrl,
     },
@@ -134,6 +148,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     clock,
     outbox,
     store,
+    metrics,
     sweep,
     async stop() {
       if (timer) clearInterval(timer);

@@ -1,13 +1,17 @@
-import { parseText } from '../core/keywords.ts';
-import { liveSeries, respond } from '../core/respond.ts';
-import type { Log, PendingRef, Store } from './ports.ts';
+import { parseText, type Intent } from '../core/keywords.ts';
+import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
+import { liveSeries, respond, type Decision } from '../core/respond.ts';
+import { applyDecision } from './apply-decision.ts';
+import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
 export interface InboundSms {
   /** E.164, already validated. */
   from: string;
   body: string;
-  /** Twilio's MessageSid, or its idempotency token when present: the dedupe key. */
-  messageSid: string;
+  /** Twilio's I-Twilio-Idempotency-Token when present, else the MessageSid: the dedupe key. */
+  dedupeKey: string;
+  /** Set when Twilio's Advanced Opt-Out handled a keyword: it has already replied. */
+  optOutType?: 'STOP' | 'START' | 'HELP';
 }
 
 export interface HandleSmsDeps {
@@ -15,55 +19,72 @@ export interface HandleSmsDeps {
   now: () => Date;
   newId: () => string;
   log: Log;
+  metrics: Metrics;
   /** For numbers whose country spans several zones (DEFAULT_TIMEZONE). */
   defaultTimezone: string;
+  limits: AbuseLimits;
 }
 
-/** Racing webhooks for one number are rare; each round one of them wins, so a few tries settle it. */
-const MAX_TRIES = 8;
-
-/** Thrown when the state would not settle; the webhook answers 5xx so Twilio retries. */
-export class ConcurrentUpdateError extends Error {
-  override name = 'ConcurrentUpdateError';
-}
+const DEDUPE_TTL_MARGIN_S = 2 * 3600;
+const ADVANCED_OPT_OUT: Record<NonNullable<InboundSms['optOutType']>, Intent> = {
+  STOP: { kind: 'stop' },
+  START: { kind: 'start' },
+  HELP: { kind: 'help' },
+};
 
 /**
  * A text arrives: read the number's state, decide, write the decision and its dedupe record in
  * one transaction. Returns the reply to send back in the TwiML (null for none).
  */
 export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Promise<string | null> {
-  const intent = parseText(sms.body);
-  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
-    const now = deps.now();
-    const user = await deps.store.getUser(sms.from);
-    const pendingOf = (series: readonly string[]) =>
-      Promise.all(series.map((s) => deps.store.pendingReminders(sms.from, s))).then((r) => r.flat());
-    const pending = intent.kind === 'status' ? await pendingOf(liveSeries(user)) : undefined;
-    const decision = respond(
-      user,
-      { phone: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending },
-      intent,
-    );
-    const { reply, reschedule, cancelSeries, ...change } = decision;
-    // Only reminders still pending are cancelled or moved; each write re-checks that.
-    const touched = [...new Set([...cancelSeries, ...reschedule.map((r) => r.series)])];
-    const current: PendingRef[] = touched.length ? (pending ?? (await pendingOf(touched))) : [];
-    const key = (r: { series: string; stepId: string }) => `${r.series}#${r.stepId}`;
-    const pendingKeys = new Set(current.map(key));
-    const result = await deps.store.commit({
-      decision: change,
-      expectedVersion: user?.version ?? null,
-      cancel: current.filter((r) => cancelSeries.includes(r.series)),
-      reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
-      inbound: { messageSid: sms.messageSid, reply },
-      now,
-    });
-    if (result === 'ok') return reply;
-    if (result === 'duplicate') {
-      deps.log.info('duplicate inbound message', { messageSid: sms.messageSid });
-      return (await deps.store.inboundReply(sms.messageSid)) ?? null;
-    }
-    deps.log.warn('inbound write conflicted; retrying', { attempt });
+  if (!isAllowedCountry(sms.from, deps.limits)) {
+    // SMS pumping comes from premium-rate ranges abroad: no reply, no record, just a count.
+    deps.log.warn('text from a country not served; ignored', { from: sms.from });
+    deps.metrics.count('InboundBlockedCountry');
+    return null;
   }
-  throw new ConcurrentUpdateError('state kept changing under the webhook');
+  const intent = sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType] : parseText(sms.body);
+  const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
+    const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
+    const d = respond(user, { phone: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
+    // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
+    return sms.optOutType ? { ...d, reply: null, consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
+  };
+  const inbound = (reply: string | null) => ({ messageSid: sms.dedupeKey, reply });
+  const limits = (d: Decision, isNew: boolean) => rateLimits(deps, sms.from, d, isNew);
+
+  const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
+  if (first.outcome === 'ok') return first.reply;
+  if (first.outcome === 'duplicate') {
+    deps.log.info('duplicate inbound message', { dedupeKey: sms.dedupeKey });
+    return (await deps.store.inboundReply(sms.dedupeKey)) ?? null;
+  }
+  // A limit is used up: keep what must be kept (an opt-out above all), but send nothing back,
+  // and enrol no one new.
+  deps.log.warn('rate limit reached; no reply', { limit: first.limit, from: sms.from });
+  deps.metrics.count(`RateLimited_${first.limit}`);
+  const quiet = async (...args: Parameters<typeof decide>) => {
+    const d = await decide(...args);
+    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...silent, reply: null };
+    return { ...d, reply: null };
+  };
+  const second = await applyDecision(deps, sms.from, quiet, { now: deps.now, inbound });
+  return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;
+}
+
+const silent: Decision = { reply: null, user: null, checkin: null, painReport: null, reminders: [], reschedule: [], cancelSeries: [], consent: null };
+
+function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean): RateLimit[] {
+  const now = deps.now();
+  const hour = hourBucket(now);
+  const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + DEDUPE_TTL_MARGIN_S;
+  const limits: RateLimit[] = [];
+  if (d.reply !== null) {
+    limits.push({ name: 'replies_per_number', key: `RATE#reply#${phone}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt });
+    limits.push({ name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt });
+  }
+  if (isNew && d.user?.status === 'active') {
+    limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
+  }
+  return limits;
 }

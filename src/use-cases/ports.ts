@@ -34,7 +34,24 @@ export interface InboundRecord {
   reply: string | null;
 }
 
-export type CommitResult = 'ok' | 'duplicate' | 'conflict';
+export type CommitResult =
+  | { outcome: 'ok' }
+  /** The inbound message was handled before. */
+  | { outcome: 'duplicate' }
+  /** The user changed since it was read; read again and retry. */
+  | { outcome: 'conflict' }
+  /** A rate limit is used up; nothing was written. */
+  | { outcome: 'limited'; limit: string };
+
+/** An hourly counter that the write must fit under, or it is refused whole. */
+export interface RateLimit {
+  name: string;
+  /** Counter key, including its hour. */
+  key: string;
+  max: number;
+  /** When the counter may be forgotten (epoch seconds). */
+  expiresAt: number;
+}
 
 export type ClaimResult =
   | { outcome: 'claimed'; token: string; attempts: number }
@@ -54,6 +71,7 @@ export interface Store {
     /** New times for reminders that were pending when read; each write is conditioned on it. */
     reschedule: readonly NewReminder[];
     inbound: InboundRecord | null;
+    limits?: readonly RateLimit[];
     now: Date;
   }): Promise<CommitResult>;
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
@@ -94,6 +112,13 @@ export class SendError extends Error {
     super(message);
     this.name = 'SendError';
   }
+}
+
+/** Operational counters (CloudWatch metrics in Lambda). */
+export interface Metrics {
+  count(name: string, value?: number): void;
+  /** A value that is not a count, e.g. an age in seconds. */
+  gauge(name: string, value: number, unit: 'Seconds' | 'Count' | 'Milliseconds'): void;
 }
 
 export interface Log {

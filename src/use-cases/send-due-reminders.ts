@@ -1,12 +1,18 @@
 import { PLAN } from '../content/index.ts';
 import { isWithinSendingHours, nextSendingTime } from '../core/local-time.ts';
-import { SendError, type DueReminder, type Log, type SmsSender, type Store } from './ports.ts';
+import { SendError, type Clock, type DueReminder, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
   store: Store;
   sender: SmsSender;
   log: Log;
+  metrics: Metrics;
   newId: () => string;
+  /** Real elapsed time, for pacing sends and the sweep's own deadline (not the sweep's "now"). */
+  wallClock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  defaultTimezone: string;
 }
 
 export interface SweepOptions {
@@ -16,6 +22,10 @@ export interface SweepOptions {
   batchSize?: number;
   /** Sends in flight at once. */
   concurrency?: number;
+  /** Messages per second the sender may send (1 for a US long code); 0 for no cap. */
+  ratePerSecond?: number;
+  /** Stop starting new sends after this many ms of wall time (the Lambda's timeout, less a margin). */
+  budgetMs?: number;
   /** How long a claim holds before another sweeper may take the reminder over. */
   claimMs?: number;
   /** Sends tried per reminder before it is marked failed. */
@@ -37,11 +47,29 @@ export interface SweepResult {
   failed: number;
   cancelled: number;
   skipped: number;
+  /** Seconds the oldest due reminder had waited when the sweep found it (0 when none). */
+  oldestDueAgeSeconds: number;
 }
 
 /** Backoff before retry N (1-based): 1, 2, 4, 8 ... minutes, capped at an hour. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(60, 2 ** (attempt - 1)) * 60_000;
+}
+
+/**
+ * Spaces sends to at most `perSecond`, however many workers ask at once: each caller reserves
+ * the next free slot, then waits for it.
+ */
+export function createPacer(perSecond: number, clock: Clock, sleep: (ms: number) => Promise<void>) {
+  const gap = perSecond > 0 ? 1000 / perSecond : 0;
+  let next = 0;
+  return async () => {
+    if (gap === 0) return;
+    const now = clock.now().getTime();
+    const slot = Math.max(now, next);
+    next = slot + gap;
+    if (slot > now) await sleep(slot - now);
+  };
 }
 
 /**
@@ -53,8 +81,28 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   const { now } = opts;
   const claimMs = opts.claimMs ?? 5 * 60_000;
   const maxAttempts = opts.maxAttempts ?? 5;
-  const result: SweepResult = { sent: [], retrying: 0, deferred: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const started = deps.wallClock.now().getTime();
+  const outOfTime = () => opts.budgetMs !== undefined && deps.wallClock.now().getTime() - started > opts.budgetMs;
+  const pace = createPacer(opts.ratePerSecond ?? 0, deps.wallClock, deps.sleep);
+  const result: SweepResult = { sent: [], retrying: 0, deferred: 0, failed: 0, cancelled: 0, skipped: 0, oldestDueAgeSeconds: 0 };
+
   const due = await deps.store.findDueReminders(now, opts.batchSize ?? 500);
+  if (due.length) result.oldestDueAgeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(due[0]!.dueKey)) / 1000));
+
+  /** A result that could not be written (storage down) is retried for a while before giving up. */
+  const record = async (what: string, write: () => Promise<void>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        // The claim was lost (it expired and another sweeper took over): theirs stands.
+        if (name === 'ConditionalCheckFailedException' || attempt >= 7) throw err;
+        deps.log.warn('could not record a send outcome; retrying', { what, attempt, error: String(err) });
+        await deps.sleep(250 * 2 ** (attempt - 1));
+      }
+    }
+  };
 
   const handle = async (ref: DueReminder) => {
     // Plans are made inside sending hours; this catches a late sweep or a retry that drifted out.
@@ -73,42 +121,49 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       result.cancelled++;
       return;
     }
-    const body = ref.body;
+    await pace();
+    let providerId: string;
     try {
-      const { id } = await deps.sender.send({ to: ref.phone, body });
-      await deps.store.markSent(ref, claim.token, now, id);
-      result.sent.push({ to: ref.phone, stepId: ref.stepId, body, providerId: id });
+      providerId = (await deps.sender.send({ to: ref.phone, body: ref.body })).id;
     } catch (err) {
       if (!(err instanceof SendError)) throw err;
       const reason = `${err.kind} ${err.code}: ${err.message}`;
+      deps.log.warn('reminder send failed', { to: ref.phone, stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
       if (err.kind === 'transient' && claim.attempts < maxAttempts) {
-        await deps.store.retryLater(ref, claim.token, new Date(now.getTime() + retryDelayMs(claim.attempts)), reason);
+        const retryAt = new Date(now.getTime() + retryDelayMs(claim.attempts));
+        await record('retry', () => deps.store.retryLater(ref, claim.token, retryAt, reason));
         result.retrying++;
-      } else {
-        await deps.store.markFailed(ref, claim.token, now, reason);
-        result.failed++;
+        return;
       }
-      deps.log.warn('reminder send failed', { stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
+      await record('failed', () => deps.store.markFailed(ref, claim.token, now, reason));
+      result.failed++;
+      if (err.kind === 'opted-out' || err.kind === 'unreachable') {
+        await recordCarrierRefusal(deps, ref.phone, err as SendError & { kind: typeof err.kind }, now);
+      }
+      return;
     }
+    await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId));
+    result.sent.push({ to: ref.phone, stepId: ref.stepId, body: ref.body, providerId });
   };
 
-  await runPool(due, opts.concurrency ?? 8, handle, deps.log);
-  return result;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; one item's failure does not stop the rest. */
-async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>, log: Log): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
+    while (next < due.length && !outOfTime()) {
+      const ref = due[next++]!;
       try {
-        await fn(item);
+        await handle(ref);
       } catch (err) {
-        // Left as it was (pending, or claimed until its claim expires): the next sweep retries it.
-        log.error('reminder handling failed', { error: String(err) });
+        // Left as it was (pending, or claimed until its claim expires): a later sweep retries it.
+        deps.log.error('reminder handling failed', { stepId: ref.stepId, error: String(err) });
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
+
+  deps.metrics.count('RemindersSent', result.sent.length);
+  deps.metrics.count('RemindersFailed', result.failed);
+  deps.metrics.count('RemindersRetrying', result.retrying);
+  deps.metrics.count('RemindersDeferred', result.deferred);
+  deps.metrics.gauge('OldestDueReminderAge', result.oldestDueAgeSeconds, 'Seconds');
+  return result;
 }

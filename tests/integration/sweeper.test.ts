@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sleep, systemClock } from '../../src/adapters/clock.ts';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import { planReminders } from '../../src/core/plan.ts';
@@ -43,7 +44,10 @@ function sweeper(timeoutMs = 2000) {
     timeoutMs,
   });
   return (now: Date, opts: { claimMs?: number; maxAttempts?: number } = {}) =>
-    sendDueReminders({ store: stack.store, sender, log: quiet, newId: randomUUID }, { now, ...opts });
+    sendDueReminders(
+      { store: stack.store, sender, log: quiet, metrics: stack.metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: 'America/New_York' },
+      { now, ...opts },
+    );
 }
 
 const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === phone);
@@ -159,7 +163,7 @@ describe('the sweeper', () => {
     });
     const { reply: _reply, reschedule: _r, cancelSeries: _c, ...change } = decision;
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
-    expect(await stack.store.commit(commit)).toBe('ok');
+    expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 
     const result = await sweeper()(firstDue);
     expect(result.cancelled).toBeGreaterThanOrEqual(1);

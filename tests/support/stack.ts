@@ -17,7 +17,8 @@ export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
 export async function startTestStack(env: Record<string, string> = {}, start = LEG_DAY): Promise<LocalStack> {
   const endpoint = inject('dynamoEndpoint');
   return startLocalStack({
-    config: readLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', ...env }),
+    // No send pacing in tests: the pacer is tested on its own, with a fake clock.
+    config: readLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0', ...env }),
     persist: false,
     sweepEveryMs: null,
     clock: createFixedClock(start),

@@ -98,3 +98,25 @@ describe('parseText: coach commands', () => {
     expect(parseText(text).kind).not.toBe('score');
   });
 });
+
+describe('parseText: plain-language opt-outs', () => {
+  it.each([
+    'stop texting me',
+    'Please stop',
+    'unsubscribe me',
+    'STOP TEXTING ME!!!',
+    'please stop sending me texts',
+    'stop messaging me please',
+    'remove me from your list',
+    'take me off the list',
+    'no more texts',
+    "don't text me",
+    'leave me alone',
+    'Stop these',
+  ])('%j opts out', (text) => expect(parseText(text).kind).toBe('stop'));
+
+  it.each(["don't stop", 'stop sign squats', 'stop the pain', 'can the pain stop', 'legs done, stop light was red'])(
+    '%j does not opt out',
+    (text) => expect(parseText(text).kind).not.toBe('stop'),
+  );
+});

@@ -79,9 +79,11 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       });
     },
 
-    async commit({ decision, expectedVersion, cancel, reschedule, inbound, now }) {
+    async commit({ decision, expectedVersion, cancel, reschedule, inbound, limits = [], now }) {
       const at = now.toISOString();
       const items: TransactItem[] = [];
+      // Counters first after the dedupe record, so a refusal can be read off its position.
+      const limitAt = (i: number) => (inbound ? 1 : 0) + i;
       if (inbound) {
         items.push({
           Put: {
@@ -95,6 +97,18 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
               ttl: Math.floor(now.getTime() / 1000) + INBOUND_TTL_SECONDS,
             },
             ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        });
+      }
+      for (const limit of limits) {
+        items.push({
+          Update: {
+            TableName: tableName,
+            Key: { PK: limit.key, SK: 'COUNT' },
+            UpdateExpression: 'ADD n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+            ConditionExpression: 'attribute_not_exists(n) OR n < :max',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':one': 1, ':max': limit.max, ':ttl': limit.expiresAt },
           },
         });
       }
@@ -141,20 +155,22 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         const c = decision.consent;
         items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: consentSk(c.at, c.action), type: 'consent', ...c } } });
       }
-      if (items.length === 0) return 'ok';
+      if (items.length === 0) return { outcome: 'ok' };
       try {
         if (items.length === 1 && items[0]!.Put) {
           await db.send(new PutCommand(items[0]!.Put));
         } else {
           await db.send(new TransactWriteCommand({ TransactItems: items }));
         }
-        return 'ok';
+        return { outcome: 'ok' };
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (reasons === null) throw err;
         // The dedupe record is always first: its condition failing means "seen before".
-        if (inbound && reasons[0] === 'ConditionalCheckFailed') return 'duplicate';
-        return 'conflict';
+        if (inbound && reasons[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
+        const full = limits.findIndex((_, i) => reasons[limitAt(i)] === 'ConditionalCheckFailed');
+        if (full >= 0) return { outcome: 'limited', limit: limits[full]!.name };
+        return { outcome: 'conflict' };
       }
     },
 
@@ -387,7 +403,7 @@ function fromUser(u: UserState) {
 function toUser(item: Record<string, unknown>): UserState {
   return {
     phone: String(item.phone),
-    status: item.status === 'opted_out' ? 'opted_out' : 'active',
+    status: item.status === 'opted_out' || item.status === 'unreachable' ? item.status : 'active',
     enrolledAt: String(item.enrolledAt),
     timezone: String(item.timezone ?? 'UTC'),
     recent: Array.isArray(item.recent) ? (item.recent as CheckinSummary[]) : [],

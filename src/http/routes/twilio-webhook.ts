@@ -20,6 +20,8 @@ const inboundSchema = z.object({
   From: z.string().min(1, 'From is required'),
   Body: z.string().max(1600, 'Body is longer than any SMS').default(''),
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'MessageSid is not a Twilio message SID'),
+  // Present when Twilio's Advanced Opt-Out handled the keyword (and replied) itself.
+  OptOutType: z.enum(['STOP', 'START', 'HELP']).optional().catch(undefined),
 });
 
 export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
@@ -44,7 +46,16 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       }
       const from = normalizePhone(parsed.data.From);
       if (!from) return c.text('Bad request: From is not a phone number', 400);
-      const reply = await handleInboundSms(deps.sms, { from, body: parsed.data.Body, messageSid: parsed.data.MessageSid });
+      // Twilio keeps the idempotency token across its retries of one event.
+      const token = c.req.header('i-twilio-idempotency-token');
+      const dedupeKey = token && /^[\w.:-]{8,128}$/.test(token) ? `token:${token}` : parsed.data.MessageSid;
+      deps.sms.log.info('sms received', { from, messageSid: parsed.data.MessageSid, bytes: parsed.data.Body.length });
+      const reply = await handleInboundSms(deps.sms, {
+        from,
+        body: parsed.data.Body,
+        dedupeKey,
+        ...(parsed.data.OptOutType ? { optOutType: parsed.data.OptOutType } : {}),
+      });
       return c.body(messagingResponse(reply), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
     },
   );

@@ -1,0 +1,36 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+/** SMS-pumping and cost limits, all per clock hour. */
+export interface AbuseLimits {
+  /** Replies to one number per hour. */
+  repliesPerNumber: number;
+  /** Replies to all numbers per hour. */
+  repliesTotal: number;
+  /** New numbers enrolled per hour. */
+  enrolmentsTotal: number;
+  /** ISO 3166 codes whose numbers are served; texts from elsewhere are ignored. */
+  allowedCountries: readonly string[];
+}
+
+export const DEFAULT_LIMITS: AbuseLimits = {
+  repliesPerNumber: 10,
+  repliesTotal: 2000,
+  enrolmentsTotal: 300,
+  allowedCountries: ['US', 'CA', 'GB', 'IE', 'AU', 'NZ'],
+};
+
+/** The number's country; for a number outside the assigned ranges, its calling code's main country. */
+export function countryOf(phone: string): string | null {
+  const n = parsePhoneNumberFromString(phone);
+  return n?.country ?? n?.getPossibleCountries()[0] ?? null;
+}
+
+export function isAllowedCountry(phone: string, limits: AbuseLimits): boolean {
+  const country = countryOf(phone);
+  return country !== null && limits.allowedCountries.includes(country);
+}
+
+/** "2026-03-02T18": the clock hour a counter covers. */
+export function hourBucket(now: Date): string {
+  return now.toISOString().slice(0, 13);
+}
