@@ -16,7 +16,8 @@ export const painSk = (checkin: { at: string; id: string } | null, at: string) =
   checkin ? `${checkinSk(checkin.at, checkin.id)}#PAIN#${at}` : `PAIN#${at}`;
 export const reminderPrefix = (series: string) => `REMINDER#${series}#`;
 export const reminderSk = (series: string, stepId: string) => `${reminderPrefix(series)}${stepId}`;
-export const consentSk = (at: string, action: string) => `CONSENT#${at}#${action}`;
+/** The user's version makes two consent changes in the same millisecond distinct. */
+export const consentSk = (at: string, action: string, version: number) => `CONSENT#${at}#${version}#${action}`;
 export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
 export const INBOUND_SK = 'INBOUND';
 

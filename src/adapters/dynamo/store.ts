@@ -153,7 +153,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       }
       if (phone && decision.consent) {
         const c = decision.consent;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: consentSk(c.at, c.action), type: 'consent', ...c } } });
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: consentSk(c.at, c.action, user!.version), type: 'consent', ...c } } });
       }
       if (items.length === 0) return { outcome: 'ok' };
       try {
