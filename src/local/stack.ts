@@ -65,7 +65,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const outbox = createOutbox(dataDir ? join(dataDir, 'outbox.jsonl') : undefined);
   const twilio =
     config.twilio.mode === 'standin'
-      ? await startTwilioStandin({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken })
+      ? await startTwilioStandin({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, now: clock.now })
       : null;
   const sender = createTwilioSender({
     accountSid: config.twilio.accountSid,

@@ -12,18 +12,21 @@ export interface StandinMessage {
   to: string;
   from: string;
   body: string;
+  dateSent: string;
 }
 
 export type Fault =
   | { status: number; code: number; message: string }
   /** Never answer: the client's timeout must fire. */
-  | 'hang';
+  | 'hang'
+  /** Take the message (it is sent), then never answer: the ambiguous case. */
+  | 'accept-then-hang';
 
 export interface TwilioStandin {
   url: string;
   messages: StandinMessage[];
   /** Decides per request whether to fail it; null to accept. */
-  fault: ((msg: Omit<StandinMessage, 'sid'>) => Fault | null) | null;
+  fault: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => Fault | null) | null;
   /** Added before every answer. */
   latencyMs: number;
   stop(): Promise<void>;
@@ -33,6 +36,8 @@ export async function startTwilioStandin(opts: {
   accountSid: string;
   authToken: string;
   port?: number;
+  /** The service's clock, so message dates agree with it. */
+  now: () => Date;
   onMessage?: (message: StandinMessage) => void;
 }): Promise<TwilioStandin> {
   const expectedAuth = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
@@ -56,11 +61,22 @@ export async function startTwilioStandin(opts: {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
 
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-    if (req.method !== 'POST' || !m) return error(404, 20404, 'The requested resource was not found');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
+    if (!m || (req.method !== 'POST' && req.method !== 'GET')) return error(404, 20404, 'The requested resource was not found');
     if (req.headers.authorization !== expectedAuth || m[1] !== opts.accountSid) {
       return error(401, 20003, 'Authenticate');
+    }
+    if (req.method === 'GET') {
+      // The message log, newest first, filtered as Twilio does by To and DateSent>.
+      const to = url.searchParams.get('To');
+      const after = url.searchParams.get('DateSent>');
+      const found = state.messages
+        .filter((msg) => (!to || msg.to === to) && (!after || msg.dateSent >= after))
+        .reverse()
+        .slice(0, Number(url.searchParams.get('PageSize') ?? 50))
+        .map(toResource);
+      return send(200, { messages: found, next_page_uri: null, previous_page_uri: null, page: 0, page_size: found.length, uri: url.pathname });
     }
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const to = form.get('To') ?? '';
@@ -71,7 +87,12 @@ export async function startTwilioStandin(opts: {
     if (!body) return error(400, 21602, 'Message body is required.');
 
     const fault = state.fault?.({ to, from, body }) ?? null;
-    if (fault === 'hang') {
+    if (fault === 'accept-then-hang') {
+      const message = { sid: 'SM' + randomUUID().replace(/-/g, ''), to, from, body, dateSent: opts.now().toISOString() };
+      state.messages.push(message);
+      opts.onMessage?.(message);
+    }
+    if (fault === 'hang' || fault === 'accept-then-hang') {
       hung.add(req);
       req.on('close', () => hung.delete(req));
       return;
@@ -79,20 +100,22 @@ export async function startTwilioStandin(opts: {
     if (fault) return error(fault.status, fault.code, fault.message);
 
     const sid = 'SM' + randomUUID().replace(/-/g, '');
-    const message = { sid, to, from, body };
+    const message = { sid, to, from, body, dateSent: opts.now().toISOString() };
     state.messages.push(message);
     opts.onMessage?.(message);
-    send(201, {
-      sid,
-      account_sid: opts.accountSid,
-      to,
-      from,
-      body,
-      status: 'queued',
-      num_segments: '1',
-      direction: 'outbound-api',
-      uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${sid}.json`,
-    });
+    send(201, toResource(message));
+  });
+  const toResource = (msg: StandinMessage) => ({
+    sid: msg.sid,
+    account_sid: opts.accountSid,
+    to: msg.to,
+    from: msg.from,
+    body: msg.body,
+    status: 'queued',
+    num_segments: '1',
+    direction: 'outbound-api',
+    date_sent: new Date(msg.dateSent).toUTCString(),
+    uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${msg.sid}.json`,
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

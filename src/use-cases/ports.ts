@@ -23,6 +23,8 @@ export interface DueReminder extends ReminderRef {
   dueKey: string;
   body: string;
   tz: string;
+  /** The last send timed out: Twilio may have taken it, so check before sending again. */
+  uncertain: boolean;
 }
 
 export interface PendingRef extends ReminderRef {
@@ -81,7 +83,7 @@ export interface Store {
   defer(ref: DueReminder, until: Date): Promise<void>;
   claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
   markSent(ref: ReminderRef, token: string, at: Date, providerId: string): Promise<void>;
-  retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string): Promise<void>;
+  retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string, uncertain: boolean): Promise<void>;
   markFailed(ref: ReminderRef, token: string, at: Date, error: string): Promise<void>;
   cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
 }
@@ -94,6 +96,8 @@ export interface OutboundSms {
 /** Sends one text. Throws SendError on failure. */
 export interface SmsSender {
   send(message: OutboundSms): Promise<{ id: string }>;
+  /** A message with this body sent to this number since `since`, if the provider has one. */
+  findSent(query: OutboundSms & { since: Date }): Promise<{ id: string } | null>;
 }
 
 /**

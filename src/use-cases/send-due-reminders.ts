@@ -51,6 +51,9 @@ export interface SweepResult {
   oldestDueAgeSeconds: number;
 }
 
+/** How far back to look for a send that timed out (retries come within the hour). */
+const UNCERTAIN_LOOKBACK_MS = 24 * 3_600_000;
+
 /** Backoff before retry N (1-based): 1, 2, 4, 8 ... minutes, capped at an hour. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(60, 2 ** (attempt - 1)) * 60_000;
@@ -121,17 +124,23 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       result.cancelled++;
       return;
     }
-    await pace();
     let providerId: string;
     try {
-      providerId = (await deps.sender.send({ to: ref.phone, body: ref.body })).id;
+      // The last try timed out, so Twilio may have sent it after all: look before sending again.
+      const earlier = ref.uncertain
+        ? await deps.sender.findSent({ to: ref.phone, body: ref.body, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
+        : null;
+      if (!earlier) await pace();
+      providerId = earlier?.id ?? (await deps.sender.send({ to: ref.phone, body: ref.body })).id;
     } catch (err) {
       if (!(err instanceof SendError)) throw err;
       const reason = `${err.kind} ${err.code}: ${err.message}`;
       deps.log.warn('reminder send failed', { to: ref.phone, stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
       if (err.kind === 'transient' && claim.attempts < maxAttempts) {
         const retryAt = new Date(now.getTime() + retryDelayMs(claim.attempts));
-        await record('retry', () => deps.store.retryLater(ref, claim.token, retryAt, reason));
+        // No HTTP answer at all (a timeout, a dropped connection): the send may have gone through.
+        const uncertain = ref.uncertain || err.code === 'network' || /^E[A-Z]+$/.test(err.code);
+        await record('retry', () => deps.store.retryLater(ref, claim.token, retryAt, reason, uncertain));
         result.retrying++;
         return;
       }

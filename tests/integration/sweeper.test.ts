@@ -127,7 +127,7 @@ describe('the sweeper', () => {
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
-    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC' };
+    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -141,7 +141,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
-    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC' };
+    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -183,5 +183,18 @@ describe('the sweeper', () => {
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
     await sweeper()(new Date('2026-03-04T13:00:00Z'));
     expect(sentTo(phone).map((m) => m.body)).toContain(firstStep.body);
+  });
+
+  it('a send that timed out after Twilio took it is found in Twilio\'s log, not sent again', async () => {
+    const phone = await checkedIn();
+    stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
+    const first = await sweeper(300)(firstDue);
+    expect(first.retrying).toBeGreaterThanOrEqual(1);
+    expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', uncertain: true });
+    stack.twilio!.fault = null;
+    await sweeper()(new Date(firstDue.getTime() + 2 * 60_000));
+    expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
   });
 });

@@ -14,8 +14,11 @@ export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
  * The real local stack (Hono app over HTTP, DynamoDB Local, Twilio stand-in, sweeper) on a fresh
  * table in the shared DynamoDB Local, with a clock that only moves when told.
  */
-export async function startTestStack(env: Record<string, string> = {}, start = LEG_DAY): Promise<LocalStack> {
-  const endpoint = inject('dynamoEndpoint');
+export async function startTestStack(
+  env: Record<string, string> = {},
+  start = LEG_DAY,
+  endpoint = inject('dynamoEndpoint'),
+): Promise<LocalStack> {
   return startLocalStack({
     // No send pacing in tests: the pacer is tested on its own, with a fake clock.
     config: readLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0', ...env }),

@@ -261,18 +261,19 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     },
 
     async markSent(ref, token, at, providerId) {
-      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :sent, sentAt = :at, providerId = :pid REMOVE gsi1pk, gsi1sk, claimUntil, claimToken', {
+      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :sent, sentAt = :at, providerId = :pid REMOVE gsi1pk, gsi1sk, claimUntil, claimToken, uncertain', {
         ':sent': 'sent',
         ':at': at.toISOString(),
         ':pid': providerId,
       });
     },
 
-    async retryLater(ref, token, retryAt, error) {
-      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :pending, gsi1sk = :retry, lastError = :err REMOVE claimUntil, claimToken', {
+    async retryLater(ref, token, retryAt, error, uncertain) {
+      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :pending, gsi1sk = :retry, lastError = :err, uncertain = :u REMOVE claimUntil, claimToken', {
         ':pending': 'pending',
         ':retry': retryAt.toISOString(),
         ':err': error,
+        ':u': uncertain,
       });
     },
 
@@ -367,6 +368,7 @@ async function queryShard(
         dueKey: String(item.gsi1sk),
         body: String(item.body ?? ''),
         tz: String(item.tz ?? 'UTC'),
+        uncertain: item.uncertain === true,
       });
     }
     start = res.LastEvaluatedKey;

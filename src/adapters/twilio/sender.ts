@@ -47,6 +47,17 @@ export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
         throw toSendError(err);
       }
     },
+
+    async findSent({ to, body, since }) {
+      const api = await load();
+      try {
+        const recent = await api.messages.list({ to, dateSentAfter: since, limit: 50 });
+        const match = recent.find((m) => m.body === body);
+        return match ? { id: match.sid } : null;
+      } catch (err) {
+        throw toSendError(err);
+      }
+    },
   };
 }
 
