@@ -144,7 +144,9 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
         result.retrying++;
         return;
       }
-      await record('failed', () => deps.store.markFailed(ref, claim.token, now, reason));
+      // An earlier try that timed out may have been delivered: say so rather than claim it was not.
+      const why = ref.uncertain ? `${reason} (an earlier try timed out and may have been delivered)` : reason;
+      await record('failed', () => deps.store.markFailed(ref, claim.token, now, why));
       result.failed++;
       if (err.kind === 'opted-out' || err.kind === 'unreachable') {
         await recordCarrierRefusal(deps, ref.phone, err as SendError & { kind: typeof err.kind }, now);

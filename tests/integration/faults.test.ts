@@ -63,6 +63,7 @@ async function expectExactlyOnce(s: LocalStack, phones: string[]) {
   for (const m of s.twilio!.messages) received.set(`${m.to}|${m.body}`, (received.get(`${m.to}|${m.body}`) ?? 0) + 1);
   let sent = 0;
   let failed = 0;
+  let deliveredButFailed = 0;
   for (const phone of phones) {
     const reminders = (await itemsOf(s, phone)).filter((i) => i.type === 'reminder');
     expect(reminders.length).toBeGreaterThan(0);
@@ -74,12 +75,18 @@ async function expectExactlyOnce(s: LocalStack, phones: string[]) {
       } else {
         expect(r.status, `${phone} ${r.stepId}`).toBe('failed');
         expect(r.lastError).toBeTruthy();
-        expect(got).toBe(0);
+        // Failed after a timeout: it may have gone once (and says so); it never went twice.
+        if (r.uncertain) {
+          expect(got).toBeLessThanOrEqual(1);
+          deliveredButFailed += got;
+          expect(r.lastError).toMatch(/may have been delivered/);
+        } else expect(got).toBe(0);
         failed++;
       }
     }
   }
-  expect(s.twilio!.messages.length).toBe(sent);
+  // Nothing was received that the table does not account for.
+  expect(s.twilio!.messages.length).toBe(sent + deliveredButFailed);
   return { sent, failed };
 }
 
