@@ -115,6 +115,8 @@ describe('the sweeper', () => {
       t += 60 * 60_000;
     }
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/20429/) });
+    // Counted where the alarm can see it.
+    expect(stack.metrics.totals.get('RemindersFailed')).toBeGreaterThanOrEqual(1);
     expect(sentTo(phone)).toEqual([]);
   });
 
