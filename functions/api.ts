@@ -7,10 +7,12 @@ import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
+import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { readLambdaConfig } from '#src/config.ts';
 import { createApp } from '#src/http/app.ts';
 
 const config = readLambdaConfig();
+const twilio = await loadTwilioSecret(config.twilioSecretArn);
 const log = createLog({ serviceName: 'legday-api', level: config.logLevel });
 const metrics = createCloudWatchMetrics('legday-api');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
@@ -20,7 +22,7 @@ const app = handle(
     log,
     webhook: {
       sms: { store, now: systemClock.now, newId: randomUUID, log, metrics, defaultTimezone: config.defaultTimezone, limits: config.limits },
-      authToken: config.twilio.authToken,
+      authToken: twilio.authToken,
       publicUrl: config.publicUrl,
     },
   }),

@@ -6,6 +6,7 @@ import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
+import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { createTwilioSender } from '#src/adapters/twilio/sender.ts';
 import { readLambdaConfig } from '#src/config.ts';
 import { sendDueReminders } from '#src/use-cases/send-due-reminders.ts';
@@ -14,7 +15,8 @@ const config = readLambdaConfig();
 const log = createLog({ serviceName: 'legday-sweeper', level: config.logLevel });
 const metrics = createCloudWatchMetrics('legday-sweeper');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
-const sender = createTwilioSender({ ...config.twilio, timeoutMs: 10_000 });
+const twilio = await loadTwilioSecret(config.twilioSecretArn);
+const sender = createTwilioSender({ ...twilio, from: config.twilioFrom, timeoutMs: 10_000 });
 const deps = { store, sender, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
 
 export const handler = async (event: ScheduledEvent, context: Context) => {

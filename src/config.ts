@@ -93,8 +93,8 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
 const lambdaSchema = z.object({
   TABLE_NAME: z.string().min(1),
   PUBLIC_URL: url,
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
-  TWILIO_AUTH_TOKEN: z.string().min(1),
+  /** Secrets Manager secret holding {"accountSid", "authToken"}; never the values themselves. */
+  TWILIO_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
   TWILIO_FROM: z.string().min(1),
   AWS_REGION: z.string().min(1),
   DEFAULT_TIMEZONE: timezone,
@@ -112,8 +112,21 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     logLevel: c.LOG_LEVEL,
     limits: limitsOf(c),
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
-    twilio: { accountSid: c.TWILIO_ACCOUNT_SID, authToken: c.TWILIO_AUTH_TOKEN, from: c.TWILIO_FROM },
+    twilioSecretArn: c.TWILIO_SECRET_ARN,
+    twilioFrom: c.TWILIO_FROM,
   };
+}
+
+/** The shape of the Twilio secret an operator puts in Secrets Manager (docs/deploy.md). */
+export const twilioSecretSchema = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'accountSid must look like AC followed by 32 hex digits'),
+  authToken: z.string().min(16, 'authToken looks too short'),
+});
+
+export function parseTwilioSecret(raw: unknown): z.infer<typeof twilioSecretSchema> {
+  const res = twilioSecretSchema.safeParse(raw);
+  if (res.success) return res.data;
+  throw new ConfigError(`The Twilio secret is not usable:\n${res.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
 }
 
 function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, LOCAL_TWILIO_AUTH_TOKEN, readLambdaConfig, readLocalConfig } from '../../src/config.ts';
+import { ConfigError, LOCAL_TWILIO_AUTH_TOKEN, parseTwilioSecret, readLambdaConfig, readLocalConfig } from '../../src/config.ts';
 
 describe('readLocalConfig', () => {
   it('has working defaults for a newcomer', () => {
@@ -35,9 +35,23 @@ describe('readLambdaConfig', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      for (const key of ['TABLE_NAME', 'PUBLIC_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_ACCOUNT_SID', 'TWILIO_FROM']) {
+      for (const key of ['TABLE_NAME', 'PUBLIC_URL', 'TWILIO_SECRET_ARN', 'TWILIO_FROM', 'AWS_REGION']) {
         expect((err as Error).message).toContain(key);
       }
+    }
+  });
+});
+
+describe('parseTwilioSecret', () => {
+  it('takes the documented shape and says what is wrong with anything else, without echoing it', () => {
+    const good = { accountSid: 'AC' + 'a'.repeat(32), authToken: 'x'.repeat(32) };
+    expect(parseTwilioSecret(good)).toEqual(good);
+    try {
+      parseTwilioSecret({ accountSid: 'nope', authToken: 'short-secret' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/accountSid/);
+      expect((err as Error).message).not.toContain('short-secret');
     }
   });
 });
