@@ -114,6 +114,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const dev = devRoutes(
     {
       clock,
+      store,
       outbox,
       sweep,
       authToken: config.twilio.authToken,

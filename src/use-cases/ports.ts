@@ -31,6 +31,14 @@ export interface PendingRef extends ReminderRef {
   dueAt: string;
 }
 
+/** A reminder in any state, for showing a timeline. */
+export interface ReminderView {
+  stepId: string;
+  dueAt: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  sentAt?: string;
+}
+
 export interface InboundRecord {
   messageSid: string;
   reply: string | null;
@@ -65,6 +73,8 @@ export type ClaimResult =
 export interface Store {
   getUser(phone: string): Promise<UserState | null>;
   pendingReminders(phone: string, series: string): Promise<PendingRef[]>;
+  /** Every reminder of a series, in any state (the simulator's timeline). */
+  listReminders(phone: string, series: string): Promise<ReminderView[]>;
   /** Writes a decision and its dedupe record all-or-nothing. */
   commit(change: {
     decision: Omit<Decision, 'reply' | 'reschedule' | 'cancelSeries'>;

@@ -79,6 +79,23 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       });
     },
 
+    async listReminders(phone, series) {
+      const res = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk(phone), ':prefix': reminderPrefix(series) },
+        }),
+      );
+      return (res.Items ?? []).map((item) => ({
+        stepId: String(item.stepId),
+        // A retry or a deferral moves when it will really go: that is the time to show.
+        dueAt: String(item.status === 'pending' ? item.gsi1sk : item.dueAt),
+        status: item.status as 'pending',
+        ...(item.sentAt ? { sentAt: String(item.sentAt) } : {}),
+      }));
+    },
+
     async commit({ decision, expectedVersion, cancel, reschedule, inbound, limits = [], now }) {
       const at = now.toISOString();
       const items: TransactItem[] = [];

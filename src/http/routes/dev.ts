@@ -5,11 +5,13 @@ import { signTwilioRequest } from '../../adapters/twilio/signature.ts';
 import { replyText } from '../../adapters/twilio/twiml.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import type { Outbox } from '../../local/outbox.ts';
+import type { Store } from '../../use-cases/ports.ts';
 import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
 import { simulatorPage } from '../pages/simulator.ts';
 
 export interface DevDeps {
   clock: AdjustableClock;
+  store: Store;
   outbox: Outbox;
   sweep: (now: Date) => Promise<SweepResult>;
   authToken: string;
@@ -82,6 +84,28 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
   });
 
   app.get('/clock', (c) => c.json({ now: deps.clock.now().toISOString() }));
+
+  // The number's latest leg day and its texts, for the simulator's timeline.
+  app.get('/timeline', async (c) => {
+    const raw = c.req.query('to')?.trim().replace(/^(?=\d)/, '+');
+    const to = raw ? normalizePhone(raw) : null;
+    if (!to) return c.json({ error: 'give ?to=+15551234567' }, 400);
+    const user = await deps.store.getUser(to);
+    const now = deps.clock.now().toISOString();
+    const last = user?.recent[0];
+    if (!user || !last) return c.json({ now, timezone: user?.timezone ?? null, checkin: null, reminders: [] });
+    const series = [last.id, ...(user.painTrack ? [user.painTrack.id] : [])];
+    const reminders = (await Promise.all(series.map((s) => deps.store.listReminders(to, s)))).flat();
+    reminders.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    return c.json({
+      now,
+      timezone: user.timezone,
+      status: user.status,
+      checkin: { at: last.at },
+      nextLegDay: reminders.find((r) => r.stepId === 'pre-leg-day')?.dueAt ?? null,
+      reminders,
+    });
+  });
 
   return app;
 }
