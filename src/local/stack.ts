@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createAdjustableClock, sleep, systemClock, type AdjustableClock } from '../adapters/clock.ts';
 import { createLocalMetrics } from '../adapters/metrics.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
 import { createDynamoStore } from '../adapters/dynamo/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
   dynamo?: DynamoLocal;
   /** Defaults to real time plus whatever /dev/clock adds; tests pass a fixed one. */
   clock?: AdjustableClock;
+  /** Called with the DynamoDB client before use (the benchmark and tests count its calls). */
+  instrument?: (client: DynamoDBClient) => void;
 }
 
 /** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the app and the sweeper. */
@@ -58,6 +61,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const tableName = opts.dynamo ? `legday-${randomUUID().slice(0, 8)}` : LOCAL_TABLE;
   const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
   await ensureTable(raw, tableName);
+  opts.instrument?.(raw);
   const store = createDynamoStore(documentClient(raw), tableName);
 
   const clock = opts.clock ?? createAdjustableClock();

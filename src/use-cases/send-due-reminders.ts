@@ -60,18 +60,24 @@ export function retryDelayMs(attempt: number): number {
 }
 
 /**
- * Spaces sends to at most `perSecond`, however many workers ask at once: each caller reserves
- * the next free slot, then waits for it.
+ * Spaces sends to at most `perSecond`, however many workers ask at once: callers take turns, and
+ * each waits until a full gap has passed since the previous one actually went. Spacing by actual
+ * release times (not by planned slots) keeps timer jitter from squeezing two sends together. The
+ * extra millisecond covers the clock's whole-millisecond resolution: never above the cap.
  */
 export function createPacer(perSecond: number, clock: Clock, sleep: (ms: number) => Promise<void>) {
   const gap = perSecond > 0 ? 1000 / perSecond : 0;
-  let next = 0;
-  return async () => {
-    if (gap === 0) return;
-    const now = clock.now().getTime();
-    const slot = Math.max(now, next);
-    next = slot + gap;
-    if (slot > now) await sleep(slot - now);
+  let last = Number.NEGATIVE_INFINITY;
+  let turn: Promise<void> = Promise.resolve();
+  return (): Promise<void> => {
+    if (gap === 0) return Promise.resolve();
+    turn = turn.then(async () => {
+      for (let wait = last + gap + 1 - clock.now().getTime(); wait > 0; wait = last + gap + 1 - clock.now().getTime()) {
+        await sleep(Math.ceil(wait));
+      }
+      last = clock.now().getTime();
+    });
+    return turn;
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createFixedClock } from '../../src/adapters/clock.ts';
@@ -18,6 +19,7 @@ export async function startTestStack(
   env: Record<string, string> = {},
   start = LEG_DAY,
   endpoint = inject('dynamoEndpoint'),
+  instrument?: (client: DynamoDBClient) => void,
 ): Promise<LocalStack> {
   return startLocalStack({
     // No send pacing in tests: the pacer is tested on its own, with a fake clock.
@@ -26,6 +28,7 @@ export async function startTestStack(
     sweepEveryMs: null,
     clock: createFixedClock(start),
     dynamo: { endpoint, port: Number(new URL(endpoint).port), stop: async () => {} },
+    ...(instrument ? { instrument } : {}),
   });
 }
 

@@ -1,0 +1,55 @@
+import { countCalls, type CallCounter } from '../src/adapters/dynamo/call-counter.ts';
+import type { LocalStack } from '../src/local/stack.ts';
+
+/**
+ * DynamoDB round trips per operation, through the real webhook and sweeper. Shared by the
+ * benchmark (which prints them) and tests/integration/dynamo-calls.test.ts (which holds them exact).
+ */
+export type StartStack = (instrument: (client: import('@aws-sdk/client-dynamodb').DynamoDBClient) => void) => Promise<LocalStack>;
+
+export interface RoundTrips {
+  firstLegsDone: number;
+  repeatLegsDone: number;
+  pain: number;
+  stop: number;
+  perReminderSent: number;
+  sweepQueries: number;
+}
+
+export async function measureRoundTrips(
+  start: StartStack,
+  text: (stack: LocalStack, from: string, body: string) => Promise<unknown>,
+  advance: (stack: LocalStack, minutes: number) => Promise<{ sent: unknown[] }>,
+): Promise<{ counts: RoundTrips; detail: Record<string, Record<string, number>> }> {
+  let counter: CallCounter | undefined;
+  const stack = await start((client) => {
+    counter = countCalls(client);
+  });
+  try {
+    const detail: Record<string, Record<string, number>> = {};
+    const measure = async (name: string, fn: () => Promise<unknown>) => {
+      counter!.reset();
+      await fn();
+      detail[name] = Object.fromEntries(counter!.calls);
+      return counter!.total();
+    };
+    const phone = '+15550001111';
+    const firstLegsDone = await measure('first "legs done"', () => text(stack, phone, 'legs done'));
+    const repeatLegsDone = await measure('repeat "legs done"', () => text(stack, phone, 'legs done'));
+    const pain = await measure('"pain"', () => text(stack, phone, 'pain'));
+    // One reminder due: the first of the plan, the next morning.
+    let sent = 0;
+    const sweep = await measure('sweep sending 1 reminder', async () => {
+      sent = (await advance(stack, 24 * 60)).sent.length;
+    });
+    const emptySweep = await measure('sweep finding nothing', () => advance(stack, 1));
+    const stop = await measure('STOP', () => text(stack, phone, 'STOP'));
+    if (sent !== 1) throw new Error(`expected one reminder in the measured sweep, got ${sent}`);
+    return {
+      counts: { firstLegsDone, repeatLegsDone, pain, stop, perReminderSent: sweep - emptySweep, sweepQueries: emptySweep },
+      detail,
+    };
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * `npm run bench`: how lean legday is, measured on this machine. Every timing is a ratio to a
+ * baseline measured in the same run (medians of repeated runs), because machines are noisy; counts
+ * (round trips, capacity, bytes, segments) are exact. Prints a table and writes bench/results.json.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import { Hono } from 'hono';
+import { createFixedClock, sleep, systemClock } from '../src/adapters/clock.ts';
+import { countCalls } from '../src/adapters/dynamo/call-counter.ts';
+import { createDynamoClient, documentClient } from '../src/adapters/dynamo/client.ts';
+import { dueShard } from '../src/adapters/dynamo/keys.ts';
+import { createDynamoStore } from '../src/adapters/dynamo/store.ts';
+import { ensureTable } from '../src/adapters/dynamo/table.ts';
+import { createLocalMetrics } from '../src/adapters/metrics.ts';
+import { signTwilioRequest } from '../src/adapters/twilio/signature.ts';
+import { createTwilioSender } from '../src/adapters/twilio/sender.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, readLocalConfig } from '../src/config.ts';
+import { LOAD_TEXT, PLAN, SMS, STEP_TEXT, render } from '../src/content/index.ts';
+import { segmentCount } from '../src/core/segments.ts';
+import { startDynamoLocal, freePort, type DynamoLocal } from '../src/local/dynamo-local.ts';
+import { startLocalStack } from '../src/local/stack.ts';
+import { startTwilioStandin } from '../src/local/twilio-standin.ts';
+import type { Log } from '../src/use-cases/ports.ts';
+import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
+import { measureRoundTrips } from './operations.ts';
+
+const execFileAsync = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
+const OUT = join(ROOT, 'bench', '.out');
+const quiet: Log = { info() {}, warn() {}, error() {} };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const LEG_DAY = new Date('2026-03-02T18:00:00Z');
+const results: Record<string, unknown> = {};
+const log = (s: string) => process.stdout.write(s + '\n');
+
+// ---------------------------------------------------------------------------------------------
+// 1. Cold start: bundles built as CDK builds them, imported by a fresh Node process.
+async function coldStart() {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(
+    join(OUT, 'baseline.ts'),
+    "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport const handler = handle(app);\n",
+  );
+  const entries = { baseline: join(OUT, 'baseline.ts'), api: join(ROOT, 'functions/api.ts'), sweeper: join(ROOT, 'functions/sweeper.ts') };
+  // A stand-in for Secrets Manager: the functions read Twilio's credentials at init.
+  const secrets = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legday', Name: 'legday', VersionId: 'v1', SecretString: JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: 'x'.repeat(32) }) }));
+    });
+  });
+  await new Promise<void>((r) => secrets.listen(0, '127.0.0.1', r));
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'legday-bench',
+    PUBLIC_URL: 'https://example.com',
+    TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legday',
+    TWILIO_FROM: '+15005550006',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+  };
+  const rows: Record<string, { rawKB: number; gzipKB: number; initMs: number; initRatio: number; fullTwilioClient: boolean }> = {};
+  let baselineMs = 0;
+  for (const [name, entry] of Object.entries(entries)) {
+    const outfile = join(OUT, `${name}.mjs`);
+    const result = await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      sourcemap: true,
+      metafile: true,
+      mainFields: ['module', 'main'],
+      // As CDK's NodejsFunction does for Node.js 22: the runtime provides the AWS SDK v3.
+      external: ['@aws-sdk/*'],
+      banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    const code = readFileSync(outfile);
+    const fullTwilioClient = Object.keys(result.metafile.inputs).some((i) => i.includes('twilio/lib/rest'));
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      // Async, so this process can answer the Secrets Manager stand-in while the child starts.
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify('file://' + outfile)}); process.stdout.write(String(performance.now() - t));`],
+        { env, encoding: 'utf8', cwd: ROOT, timeout: 30_000 },
+      ).catch((err: { stderr?: string }) => {
+        throw new Error(`${name} failed to initialise:\n${err.stderr ?? err}`);
+      });
+      times.push(Number(stdout));
+    }
+    const initMs = median(times);
+    if (name === 'baseline') baselineMs = initMs;
+    rows[name] = {
+      rawKB: round(code.length / 1024, 1),
+      gzipKB: round(gzipSync(code).length / 1024, 1),
+      initMs: round(initMs, 1),
+      initRatio: round(initMs / (baselineMs || initMs)),
+      fullTwilioClient,
+    };
+  }
+  secrets.close();
+  rmSync(OUT, { recursive: true, force: true });
+  results.coldStart = rows;
+  log('\n1. Cold start (bundled as CDK bundles them; init = a fresh Node process importing the bundle, median of 15)');
+  log('   function  | raw KB | gzip KB | init ms | init vs bare Hono | full twilio REST client');
+  for (const [name, r] of Object.entries(rows)) {
+    log(`   ${name.padEnd(9)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(17)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function withDynamo<T>(fn: (d: DynamoLocal) => Promise<T>): Promise<T> {
+  const d = await startDynamoLocal();
+  try {
+    return await fn(d);
+  } finally {
+    await d.stop();
+  }
+}
+
+const benchConfig = () =>
+  readLocalConfig({
+    PORT: '0',
+    LOG_LEVEL: 'SILENT',
+    SEND_RATE_PER_SECOND: '0',
+    RATE_REPLIES_PER_HOUR: '1000000',
+    RATE_ENROLMENTS_PER_HOUR: '1000000',
+    RATE_REPLIES_PER_NUMBER_PER_HOUR: '1000',
+  });
+
+async function devText(url: string, from: string, body: string) {
+  const res = await fetch(url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, body }) });
+  return ((await res.json()) as { reply: string | null }).reply;
+}
+
+// 2. DynamoDB round trips per operation.
+async function roundTrips(dynamo: DynamoLocal) {
+  const { counts, detail } = await measureRoundTrips(
+    (instrument) => startLocalStack({ config: benchConfig(), persist: false, sweepEveryMs: null, clock: createFixedClock(LEG_DAY), dynamo: { ...dynamo, stop: async () => {} }, instrument }),
+    (stack, from, body) => devText(stack.url, from, body),
+    async (stack, minutes) => {
+      const res = await fetch(stack.url + '/dev/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMinutes: minutes }) });
+      return (await res.json()) as { sent: unknown[] };
+    },
+  );
+  results.dynamoRoundTrips = { counts, detail };
+  log('\n2. DynamoDB round trips per operation (counted with SDK middleware; exact, also asserted in tests)');
+  for (const [name, calls] of Object.entries(detail)) {
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    log(`   ${name.padEnd(26)} ${String(total).padStart(2)}  ${Object.entries(calls).map(([c, k]) => `${c.replace('Command', '')} x${k}`).join(', ')}`);
+  }
+  log(`   per reminder sent: ${counts.perReminderSent} (plus ${counts.sweepQueries} index queries per sweep, shared by all it sends)`);
+}
+
+// 3. Sweep cost against table size.
+async function sweepCost(dynamo: DynamoLocal) {
+  const rows: { futureReminders: number; readUnits: number; calls: number; found: number }[] = [];
+  for (const future of [1_000, 10_000, 100_000]) {
+    const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint, timeoutMs: 10_000 });
+    const table = `bench-sweep-${future}`;
+    await ensureTable(raw, table);
+    const now = new Date('2026-03-10T15:00:00Z');
+    const item = (i: number, due: boolean) => {
+      const phone = `+1555${String(1_000_000 + i).padStart(7, '0')}`;
+      const series = `c${i}`;
+      const stepId = 'ice-1';
+      const at = new Date(now.getTime() + (due ? -60_000 * (1 + (i % 50)) : 3_600_000 * (1 + (i % 2000)))).toISOString();
+      return {
+        PutRequest: {
+          Item: {
+            PK: { S: `USER#${phone}` },
+            SK: { S: `REMINDER#${series}#${stepId}` },
+            type: { S: 'reminder' },
+            status: { S: 'pending' },
+            attempts: { N: '0' },
+            body: { S: STEP_TEXT['ice-1']! },
+            tz: { S: 'America/New_York' },
+            dueAt: { S: at },
+            gsi1pk: { S: dueShard(phone, series, stepId) },
+            gsi1sk: { S: at },
+          },
+        },
+      };
+    };
+    const all = [...Array.from({ length: 100 }, (_, i) => item(i, true)), ...Array.from({ length: future }, (_, i) => item(100 + i, false))];
+    const batches: (typeof all)[] = [];
+    for (let i = 0; i < all.length; i += 25) batches.push(all.slice(i, i + 25));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < batches.length) {
+          let req = batches[next++]!;
+          while (req.length) {
+            const res = await raw.send(new BatchWriteItemCommand({ RequestItems: { [table]: req } }));
+            req = (res.UnprocessedItems?.[table] ?? []) as typeof req;
+          }
+        }
+      }),
+    );
+    const counter = countCalls(raw);
+    const store = createDynamoStore(documentClient(raw), table);
+    const found = await store.findDueReminders(now, 500);
+    rows.push({ futureReminders: future, readUnits: round(counter.readUnits, 1), calls: counter.total(), found: found.length });
+    raw.destroy();
+  }
+  const ratio = round(rows[2]!.readUnits / rows[0]!.readUnits);
+  results.sweepCost = { rows, largestOverSmallest: ratio };
+  log('\n3. Sweep cost against table size (a sweep finding 100 due reminders; read capacity as DynamoDB Local reports it)');
+  log('   future reminders | read units | queries | due found');
+  for (const r of rows) log(`   ${String(r.futureReminders).padStart(16)} | ${String(r.readUnits).padStart(10)} | ${String(r.calls).padStart(7)} | ${r.found}`);
+  log(`   largest / smallest: ${ratio}x`);
+}
+
+// 4. Dispatch throughput of one sweeper invocation, and the messages-per-second cap.
+async function dispatch(dynamo: DynamoLocal) {
+  const out: Record<string, unknown> = {};
+  for (const mode of ['unpaced', 'capped'] as const) {
+    const stack = await startLocalStack({ config: benchConfig(), persist: false, sweepEveryMs: null, clock: createFixedClock(LEG_DAY), dynamo: { ...dynamo, stop: async () => {} } });
+    const standin = await startTwilioStandin({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, now: stack.clock.now });
+    try {
+      const users = mode === 'unpaced' ? 70 : 15;
+      for (let i = 0; i < users; i += 10) {
+        await Promise.all(Array.from({ length: Math.min(10, users - i) }, (_, j) => devText(stack.url, `+1555${String(5_000_000 + i + j).padStart(7, '0')}`, 'legs done')));
+      }
+      const concurrency = 8;
+      const latencyMs = 50;
+      standin.latencyMs = mode === 'unpaced' ? latencyMs : 0;
+      const cap = 20;
+      const twilio = createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: standin.url, timeoutMs: 10_000 });
+      // When each send leaves the service: what the cap governs (arrival adds network jitter).
+      const released: number[] = [];
+      const sender = { ...twilio, send: (m: Parameters<typeof twilio.send>[0]) => (released.push(performance.now()), twilio.send(m)) };
+      const deps = { store: stack.store, sender, log: quiet, metrics: createLocalMetrics(), newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: 'America/New_York' };
+      const t0 = performance.now();
+      const r = await sendDueReminders(deps, { now: new Date(LEG_DAY.getTime() + 8 * 86_400_000), concurrency, ratePerSecond: mode === 'capped' ? cap : 0, batchSize: 1000 });
+      const seconds = (performance.now() - t0) / 1000;
+      const perSecond = r.sent.length / seconds;
+      if (mode === 'unpaced') {
+        const limit = concurrency / (latencyMs / 1000);
+        out.unpaced = { sent: r.sent.length, perSecond: round(perSecond, 1), limitPerSecond: limit, fractionOfLimit: round(perSecond / limit) };
+      } else {
+        let maxInAnySecond = 0;
+        for (let i = 0; i < released.length; i++) {
+          maxInAnySecond = Math.max(maxInAnySecond, released.filter((t) => t >= released[i]! && t < released[i]! + 1000).length);
+        }
+        out.capped = { cap, sent: r.sent.length, perSecond: round(perSecond, 1), maxInAnyOneSecond: maxInAnySecond, holds: maxInAnySecond <= cap };
+      }
+    } finally {
+      await standin.stop();
+      await stack.stop();
+    }
+  }
+  results.dispatch = out;
+  const u = out.unpaced as { sent: number; perSecond: number; limitPerSecond: number; fractionOfLimit: number };
+  const c = out.capped as { cap: number; sent: number; perSecond: number; maxInAnyOneSecond: number; holds: boolean };
+  log('\n4. Dispatch: one sweeper invocation, concurrency 8, Twilio stand-in answering in 50 ms');
+  log(`   ${u.sent} reminders at ${u.perSecond}/s = ${u.fractionOfLimit} of the concurrency limit (${u.limitPerSecond}/s)`);
+  log(`   with SEND_RATE_PER_SECOND=${c.cap}: ${c.sent} sent at ${c.perSecond}/s, at most ${c.maxInAnyOneSecond} sends started in any one second: cap ${c.holds ? 'holds' : 'BROKEN'}`);
+}
+
+// 5. Webhook throughput against a bare Hono endpoint doing one PutItem.
+async function webhook(dynamo: DynamoLocal) {
+  const requests = 3000;
+  const connections = 16;
+  const run = (url: string, setup: (req: autocannon.Request) => autocannon.Request) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon({ url, connections, amount: requests, requests: [{ method: 'POST', setupRequest: setup }] }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+
+  // Baseline: the least a webhook on this stack could do.
+  const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
+  await ensureTable(raw, 'bench-bare');
+  const bare = new Hono().post('/hook', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    await raw.send(new PutItemCommand({ TableName: 'bench-bare', Item: { PK: { S: `USER#${form.get('From')}` }, SK: { S: 'PROFILE' } } }));
+    return c.body('<Response/>', 200, { 'content-type': 'text/xml' });
+  });
+  const port = await freePort();
+  const server = serve({ fetch: bare.fetch, port, hostname: '127.0.0.1' });
+  let n = 0;
+  const form = () => {
+    n++;
+    return {
+      AccountSid: LOCAL_TWILIO_ACCOUNT_SID,
+      MessageSid: 'SM' + randomUUID().replace(/-/g, ''),
+      From: `+1555${String(6_000_000 + n).padStart(7, '0')}`,
+      To: LOCAL_SERVICE_NUMBER,
+      Body: 'legs done',
+      NumMedia: '0',
+    };
+  };
+  const base = await run(`http://127.0.0.1:${port}/hook`, (req) => ({ ...req, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form()).toString() }));
+  server.close();
+
+  const stack = await startLocalStack({ config: benchConfig(), persist: false, sweepEveryMs: null, clock: createFixedClock(LEG_DAY), dynamo: { ...dynamo, stop: async () => {} } });
+  const sent: string[] = [];
+  const real = await run(stack.url + '/webhooks/twilio/sms', (req) => {
+    const params = form();
+    sent.push(params.From);
+    return {
+      ...req,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(LOCAL_TWILIO_AUTH_TOKEN, stack.publicUrl + '/webhooks/twilio/sms', params),
+      },
+      body: new URLSearchParams(params).toString(),
+    };
+  });
+  // Every check-in stored?
+  let stored = 0;
+  for (const phone of sent) if ((await stack.store.getUser(phone))?.recent.length === 1) stored++;
+  await stack.stop();
+  raw.destroy();
+
+  const row = (r: autocannon.Result) => ({ rps: round(r.requests.average, 1), p99ms: r.latency.p99, errors: r.errors + r.non2xx, completed: r.requests.total });
+  results.webhook = {
+    requests,
+    connections,
+    legday: row(real),
+    bareHonoPutItem: row(base),
+    throughputRatio: round(real.requests.average / base.requests.average),
+    p99Ratio: round(real.latency.p99 / base.latency.p99),
+    checkinsStored: stored,
+    requestsSent: sent.length,
+  };
+  const w = results.webhook as { legday: ReturnType<typeof row>; bareHonoPutItem: ReturnType<typeof row>; throughputRatio: number; p99Ratio: number; checkinsStored: number };
+  log(`\n5. Webhook throughput (${requests} signed "legs done" from distinct numbers, ${connections} connections, autocannon)`);
+  log(`   legday webhook:         ${w.legday.rps} req/s, p99 ${w.legday.p99ms} ms, ${w.legday.errors} errors`);
+  log(`   bare Hono + 1 PutItem:  ${w.bareHonoPutItem.rps} req/s, p99 ${w.bareHonoPutItem.p99ms} ms, ${w.bareHonoPutItem.errors} errors`);
+  log(`   ratio: ${w.throughputRatio}x the throughput, ${w.p99Ratio}x the p99; check-ins stored: ${w.checkinsStored}/${sent.length}`);
+}
+
+// 6. SMS segments, from the real templates.
+function segments() {
+  const steps = PLAN.steps.map((s) => segmentCount(render(STEP_TEXT[s.id]!, { load: LOAD_TEXT.generic })));
+  const stepsWithCaps = PLAN.steps.map((s) => segmentCount(render(STEP_TEXT[s.id]!, { load: render(LOAD_TEXT.caps, { caps: 'squat 154kg, deadlift 198kg' }) })));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const r = {
+    firstLegDayCycle: segmentCount(SMS.checkinFirst) + sum(steps),
+    laterLegDayCycle: segmentCount(SMS.checkinAgain) + sum(steps),
+    laterCycleWithTwoLiftCaps: segmentCount(SMS.checkinAgain) + sum(stepsWithCaps),
+    painReply: Math.max(segmentCount(SMS.painEarly), segmentCount(SMS.painLate)),
+    followUps: PLAN.steps.length,
+  };
+  results.segments = r;
+  log('\n6. SMS segments (GSM-7, from the real templates)');
+  log(`   first leg day: ${r.firstLegDayCycle}; each later one: ${r.laterLegDayCycle} (${r.laterCycleWithTwoLiftCaps} with caps for two lifts); a "pain" reply: ${r.painReply}`);
+}
+
+const started = performance.now();
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: process.platform };
+results.machine = machine;
+results.date = new Date().toISOString().slice(0, 10);
+log(`legday benchmark on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node}`);
+await coldStart();
+await withDynamo(async (dynamo) => {
+  await roundTrips(dynamo);
+  await sweepCost(dynamo);
+  await dispatch(dynamo);
+  await webhook(dynamo);
+});
+segments();
+results.seconds = round((performance.now() - started) / 1000, 1);
+writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+log(`\nDone in ${results.seconds} s; wrote bench/results.json`);
