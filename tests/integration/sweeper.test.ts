@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sleep, systemClock } from '../../src/adapters/clock.ts';
-import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
-import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import { planReminders } from '../../src/core/plan.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import type { Log } from '../../src/use-cases/ports.ts';
-import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
-import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack } from '../support/stack.ts';
+import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
 
-const quiet: Log = { info() {}, warn() {}, error() {} };
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
 const firstStep = planReminders({ checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
@@ -35,20 +29,7 @@ async function checkedIn(): Promise<string> {
   return phone;
 }
 
-function sweeper(timeoutMs = 2000) {
-  const sender = createTwilioSender({
-    accountSid: LOCAL_TWILIO_ACCOUNT_SID,
-    authToken: LOCAL_TWILIO_AUTH_TOKEN,
-    from: LOCAL_SERVICE_NUMBER,
-    apiBaseUrl: stack.twilio!.url,
-    timeoutMs,
-  });
-  return (now: Date, opts: { claimMs?: number; maxAttempts?: number } = {}) =>
-    sendDueReminders(
-      { store: stack.store, sender, log: quiet, metrics: stack.metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: 'America/New_York' },
-      { now, ...opts },
-    );
-}
+const sweeper = (timeoutMs = 2000) => sweeperFor(stack, timeoutMs);
 
 const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === phone);
 const reminder = async (phone: string, stepId: string) =>

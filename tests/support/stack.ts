@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createFixedClock } from '../../src/adapters/clock.ts';
+import { createFixedClock, sleep, systemClock } from '../../src/adapters/clock.ts';
+import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
+import { sendDueReminders, type SweepOptions } from '../../src/use-cases/send-due-reminders.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, readLocalConfig } from '../../src/config.ts';
@@ -102,3 +104,30 @@ export const smsParams = (from: string, body: string, messageSid = newMessageSid
   Body: body,
   NumMedia: '0',
 });
+
+const quietLog = { info() {}, warn() {}, error() {} };
+
+/**
+ * A sweeper of its own over the stack's table, sending through the real twilio client to the
+ * stack's stand-in: several of these can race each other, as overlapping Lambda invocations would.
+ */
+export function sweeperFor(stack: LocalStack, timeoutMs = 2000) {
+  const sender = createTwilioSender({
+    accountSid: LOCAL_TWILIO_ACCOUNT_SID,
+    authToken: LOCAL_TWILIO_AUTH_TOKEN,
+    from: LOCAL_SERVICE_NUMBER,
+    apiBaseUrl: stack.twilio!.url,
+    timeoutMs,
+  });
+  const deps = {
+    store: stack.store,
+    sender,
+    log: quietLog,
+    metrics: stack.metrics,
+    newId: randomUUID,
+    wallClock: systemClock,
+    sleep,
+    defaultTimezone: 'America/New_York',
+  };
+  return (now: Date, opts: Omit<SweepOptions, 'now'> = {}) => sendDueReminders(deps, { now, ...opts });
+}
