@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Log } from '../use-cases/ports.ts';
 
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+// Not inside a longer token: a MessageSid's hex digits are not a phone number.
+const PHONE = /(?<![\w+])\+?\d[\d\s().-]{6,}\d(?!\w)/g;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)/g;
 /** Fields whose whole value is private: message text never reaches the logs. */
 const REDACTED_KEYS = new Set(['body', 'Body', 'text', 'reply']);

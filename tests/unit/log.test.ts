@@ -7,6 +7,8 @@ describe('log masking', () => {
     ['call +44 7700 900123 now', 'call +4*******0123 now'],
     ['no numbers here', 'no numbers here'],
     ['squat 140', 'squat 140'],
+    ['SM6a285fae91234567893579bb2f53de', 'SM6a285fae91234567893579bb2f53de'],
+    ['from 07700 900123.', 'from 0******0123.'],
   ])('%j -> %j', (input, out) => expect(maskPhone(input)).toBe(out));
 
   it('hides message bodies and masks numbers and emails inside nested fields', () => {
