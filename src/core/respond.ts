@@ -207,14 +207,12 @@ function checkin(
   const summary: CheckinSummary = { id, at, lifts, pain: intent.pain?.score != null ? [intent.pain.score] : [] };
   const recent = [summary, ...base.recent].slice(0, RECENT_CHECKINS);
 
-  const weekAgo = new Date(now.getTime() - 7 * 24 * 3_600_000);
-  const recentLoads = heaviest(recent.map((c) => ({ at: c.at, lifts: c.lifts })), weekAgo);
   const reminders = planReminders({
     checkinId: id,
     checkinAt: now,
     zone,
     gapDays: expectedGapDays(recent.map((c) => c.at), zone),
-    caps: recentLoads.length ? tenPercentCaps(recentLoads) : null,
+    caps: capsFor(recent, now),
   });
 
   let reply: string;
@@ -320,6 +318,7 @@ function timezone(user: UserState, input: InboundText, zoneText: string): Decisi
   };
 }
 
+/** The 10% caps for the warm-up text: the heaviest load per lift in the week before `checkinAt`. */
 function capsFor(recent: readonly CheckinSummary[], checkinAt: Date): string | null {
   const loads = heaviest(
     recent.map((c) => ({ at: c.at, lifts: c.lifts })),

@@ -68,8 +68,7 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
   });
 
   app.get('/outbox', (c) => {
-    // An unencoded "+" in a query string arrives as a space; put it back.
-    const raw = c.req.query('to')?.trim().replace(/^(?=\d)/, '+');
+    const raw = phoneQuery(c.req.query('to'));
     const to = raw ? normalizePhone(raw) : undefined;
     if (raw && !to) return c.json({ error: `"${raw}" is not a phone number` }, 400);
     return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, ...m }) => m) });
@@ -87,7 +86,7 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
 
   // The number's latest leg day and its texts, for the simulator's timeline.
   app.get('/timeline', async (c) => {
-    const raw = c.req.query('to')?.trim().replace(/^(?=\d)/, '+');
+    const raw = phoneQuery(c.req.query('to'));
     const to = raw ? normalizePhone(raw) : null;
     if (!to) return c.json({ error: 'give ?to=+15551234567' }, 400);
     const user = await deps.store.getUser(to);
@@ -108,4 +107,9 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
   });
 
   return app;
+}
+
+/** An unencoded "+" in a query string arrives as a space; put it back. */
+function phoneQuery(raw: string | undefined): string | undefined {
+  return raw?.trim().replace(/^(?=\d)/, '+');
 }
