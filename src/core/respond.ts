@@ -123,7 +123,6 @@ export function respond(stored: UserState | null, input: InboundText, intent: In
   const bump = (u: UserState): UserState => ({ ...u, version: u.version + 1 });
 
   // After STOP only HELP and the opt-in words are answered (carrier rules).
-  if (optedOut && intent.kind === 'stop') return { ...nothing, reply: null };
   if (optedOut && intent.kind !== 'start' && intent.kind !== 'help') return { ...nothing, reply: null };
 
   switch (intent.kind) {
