@@ -44,6 +44,21 @@ async function enrol(s: LocalStack, count: number, prefix: number): Promise<stri
   return phones;
 }
 
+/** A stack on a DynamoDB Local of its own, kept on disk so that it can be stopped and restarted. */
+async function startOnOwnDynamo(): Promise<LocalStack> {
+  dataDir = mkdtempSync(join(tmpdir(), 'legday-ddb-'));
+  ownDynamo = await startDynamoLocal({ dataDir });
+  return startTestStack({}, LEG_DAY, ownDynamo.endpoint);
+}
+
+/** Stops DynamoDB Local, waits `downMs`, and starts it again on the same port and data. */
+async function restartDynamo(downMs: number) {
+  const { port } = ownDynamo!;
+  await ownDynamo!.stop();
+  await sleep(downMs);
+  ownDynamo = await startDynamoLocal({ dataDir: dataDir!, port });
+}
+
 /** Every reminder is sent (and the stand-in got it exactly once) or failed with a reason (and never got it). */
 async function expectExactlyOnce(s: LocalStack, phones: string[]) {
   const received = new Map<string, number>();
@@ -120,10 +135,7 @@ describe('exactly once under faults', () => {
   }, 600_000);
 
   it('DynamoDB Local stopped and restarted in the middle of a sweep', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'legday-ddb-'));
-    ownDynamo = await startDynamoLocal({ dataDir });
-    const { port } = ownDynamo;
-    stack = await startTestStack({}, LEG_DAY, ownDynamo.endpoint);
+    stack = await startOnOwnDynamo();
     const phones = await enrol(stack, 60, 2_000_000);
     stack.twilio!.latencyMs = 15;
     const sweep = sweeper(stack, 2000);
@@ -131,9 +143,7 @@ describe('exactly once under faults', () => {
     stack.clock.advance((ALL_DUE.getTime() - LEG_DAY.getTime()) / 60_000);
     const first = sweep(ALL_DUE);
     await sleep(400);
-    await ownDynamo.stop();
-    await sleep(300);
-    ownDynamo = await startDynamoLocal({ dataDir, port });
+    await restartDynamo(300);
     await first;
     stack.twilio!.latencyMs = 0;
     // Claims left by the interrupted sweep expire after five minutes; later sweeps take them over.
@@ -144,10 +154,7 @@ describe('exactly once under faults', () => {
   }, 240_000);
 
   it('DynamoDB Local stopped and restarted under a burst of webhooks: each succeeds fully or answers 5xx, never half-written', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'legday-ddb-'));
-    ownDynamo = await startDynamoLocal({ dataDir });
-    const { port } = ownDynamo;
-    stack = await startTestStack({}, LEG_DAY, ownDynamo.endpoint);
+    stack = await startOnOwnDynamo();
     const phones = Array.from({ length: 80 }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
     const params = phones.map((p) => smsParams(p, 'legs done'));
 
@@ -159,9 +166,7 @@ describe('exactly once under faults', () => {
       }
     })();
     await sleep(300);
-    await ownDynamo.stop();
-    await sleep(500);
-    ownDynamo = await startDynamoLocal({ dataDir, port });
+    await restartDynamo(500);
     await burst;
 
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
