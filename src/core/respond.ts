@@ -84,7 +84,8 @@ export interface InboundText {
   pending?: readonly PendingReminder[];
 }
 
-const nothing: Omit<Decision, 'reply'> = {
+/** A decision that changes nothing; spread it and add what does change. */
+export const nothing: Omit<Decision, 'reply'> = {
   user: null,
   checkin: null,
   painReport: null,

@@ -22,7 +22,7 @@ export async function applyDecision(
   deps: { store: Store; log: Log },
   phone: string,
   decide: (user: UserState | null, now: Date, load: (series: readonly string[]) => Promise<PendingRef[]>) => Promise<Decision>,
-  opts: { now: () => Date; inbound?: (reply: string | null) => InboundRecord; limits?: (d: Decision, isNew: boolean) => RateLimit[] },
+  opts: { now: () => Date; inbound?: (reply: string | null) => InboundRecord; limits?: (d: Decision, isNew: boolean, now: Date) => RateLimit[] },
 ): Promise<Applied> {
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const now = opts.now();
@@ -47,7 +47,7 @@ export async function applyDecision(
       cancel: current.filter((r) => cancelSeries.includes(r.series)),
       reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
       inbound: opts.inbound?.(reply) ?? null,
-      limits: opts.limits?.(decision, user === null) ?? [],
+      limits: opts.limits?.(decision, user === null, now) ?? [],
       now,
     });
     switch (result.outcome) {

@@ -1,6 +1,6 @@
 import { parseText, type Intent } from '../core/keywords.ts';
 import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
-import { liveSeries, respond, type Decision } from '../core/respond.ts';
+import { liveSeries, nothing, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
@@ -51,7 +51,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     return sms.optOutType ? { ...d, reply: null, consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
   const inbound = (reply: string | null) => ({ messageSid: sms.dedupeKey, reply });
-  const limits = (d: Decision, isNew: boolean) => rateLimits(deps, sms.from, d, isNew);
+  const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
 
   const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
   if (first.outcome === 'ok') return first.reply;
@@ -65,17 +65,14 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   deps.metrics.count(`RateLimited_${first.limit}`);
   const quiet = async (...args: Parameters<typeof decide>) => {
     const d = await decide(...args);
-    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...silent, reply: null };
+    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...nothing, reply: null };
     return { ...d, reply: null };
   };
   const second = await applyDecision(deps, sms.from, quiet, { now: deps.now, inbound });
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;
 }
 
-const silent: Decision = { reply: null, user: null, checkin: null, painReport: null, reminders: [], reschedule: [], cancelSeries: [], consent: null };
-
-function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean): RateLimit[] {
-  const now = deps.now();
+function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean, now: Date): RateLimit[] {
   const hour = hourBucket(now);
   const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + DEDUPE_TTL_MARGIN_S;
   const limits: RateLimit[] = [];
