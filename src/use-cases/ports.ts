@@ -23,7 +23,7 @@ export interface DueReminder extends ReminderRef {
   dueKey: string;
   body: string;
   tz: string;
-  /** The last send timed out: Twilio may have taken it, so check before sending again. */
+  /** An earlier try may have been delivered (it timed out, or its sweeper died mid-claim): check before sending again. */
   uncertain: boolean;
 }
 
@@ -94,7 +94,7 @@ export interface Store {
   claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
   markSent(ref: ReminderRef, token: string, at: Date, providerId: string): Promise<void>;
   retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string, uncertain: boolean): Promise<void>;
-  markFailed(ref: ReminderRef, token: string, at: Date, error: string): Promise<void>;
+  markFailed(ref: ReminderRef, token: string, at: Date, error: string, uncertain: boolean): Promise<void>;
   cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
 }
 

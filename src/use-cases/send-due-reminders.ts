@@ -132,7 +132,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     }
     let providerId: string;
     try {
-      // The last try timed out, so Twilio may have sent it after all: look before sending again.
+      // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
       const earlier = ref.uncertain
         ? await deps.sender.findSent({ to: ref.phone, body: ref.body, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
         : null;
@@ -151,8 +151,8 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
         return;
       }
       // An earlier try that timed out may have been delivered: say so rather than claim it was not.
-      const why = ref.uncertain ? `${reason} (an earlier try timed out and may have been delivered)` : reason;
-      await record('failed', () => deps.store.markFailed(ref, claim.token, now, why));
+      const why = ref.uncertain ? `${reason} (an earlier try may have been delivered)` : reason;
+      await record('failed', () => deps.store.markFailed(ref, claim.token, now, why, ref.uncertain));
       result.failed++;
       if (err.kind === 'opted-out' || err.kind === 'unreachable') {
         await recordCarrierRefusal(deps, ref.phone, err as SendError & { kind: typeof err.kind }, now);

@@ -40,7 +40,7 @@ describe('the stateful stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({
           IndexName: 'due',
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status'] },
         }),
       ],
     });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import { planReminders } from '../../src/core/plan.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
@@ -177,6 +179,18 @@ describe('the sweeper', () => {
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', uncertain: true });
     stack.twilio!.fault = null;
     await sweeper()(new Date(firstDue.getTime() + 2 * 60_000));
+    expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+  });
+
+  it('a claim taken over from a sweeper that sent and then died is found in Twilio\'s log, not sent twice', async () => {
+    const phone = await checkedIn();
+    const series = String((await reminder(phone, firstStep.stepId)).series);
+    const ref = { phone, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false };
+    expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
+    // The dead sweeper's send went through; its "sent" write never happened.
+    await createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body });
+    await sweeper()(new Date(firstDue.getTime() + 5 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
   });

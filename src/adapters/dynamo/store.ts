@@ -294,11 +294,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       });
     },
 
-    async markFailed(ref, token, at, error) {
-      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :failed, failedAt = :at, lastError = :err REMOVE gsi1pk, gsi1sk, claimUntil, claimToken', {
+    async markFailed(ref, token, at, error, uncertain) {
+      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :failed, failedAt = :at, lastError = :err, uncertain = :u REMOVE gsi1pk, gsi1sk, claimUntil, claimToken', {
         ':failed': 'failed',
         ':at': at.toISOString(),
         ':err': error,
+        ':u': uncertain,
       });
     },
 
@@ -385,7 +386,8 @@ async function queryShard(
         dueKey: String(item.gsi1sk),
         body: String(item.body ?? ''),
         tz: String(item.tz ?? 'UTC'),
-        uncertain: item.uncertain === true,
+        // Taking over a claim that expired: its holder may have sent before it died.
+        uncertain: item.uncertain === true || item.status === 'sending',
       });
     }
     start = res.LastEvaluatedKey;
