@@ -122,6 +122,8 @@ export class SendError extends Error {
     readonly kind: 'transient' | 'opted-out' | 'unreachable' | 'rejected',
     readonly code: string,
     message: string,
+    /** No answer came back, so the provider may have taken the message anyway. */
+    readonly mayHaveSent = false,
   ) {
     super(message);
     this.name = 'SendError';

@@ -144,15 +144,15 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       deps.log.warn('reminder send failed', { to: ref.phone, stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
       if (err.kind === 'transient' && claim.attempts < maxAttempts) {
         const retryAt = new Date(now.getTime() + retryDelayMs(claim.attempts));
-        // No HTTP answer at all (a timeout, a dropped connection): the send may have gone through.
-        const uncertain = ref.uncertain || err.code === 'network' || /^E[A-Z]+$/.test(err.code);
+        const uncertain = ref.uncertain || err.mayHaveSent;
         await record('retry', () => deps.store.retryLater(ref, claim.token, retryAt, reason, uncertain));
         result.retrying++;
         return;
       }
       // An earlier try that timed out may have been delivered: say so rather than claim it was not.
-      const why = ref.uncertain ? `${reason} (an earlier try may have been delivered)` : reason;
-      await record('failed', () => deps.store.markFailed(ref, claim.token, now, why, ref.uncertain));
+      const uncertain = ref.uncertain || err.mayHaveSent;
+      const why = uncertain ? `${reason} (an earlier try may have been delivered)` : reason;
+      await record('failed', () => deps.store.markFailed(ref, claim.token, now, why, uncertain));
       result.failed++;
       if (err.kind === 'opted-out' || err.kind === 'unreachable') {
         await recordCarrierRefusal(deps, ref.phone, err as SendError & { kind: typeof err.kind }, now);

@@ -82,7 +82,7 @@ async function expectExactlyOnce(s: LocalStack, phones: string[]) {
           expect(got).toBeLessThanOrEqual(1);
           deliveredButFailed += got;
           expect(r.lastError).toMatch(/may have been delivered/);
-        } else expect(got).toBe(0);
+        } else expect(got, `${phone} ${r.stepId} ${JSON.stringify(r)}`).toBe(0);
         failed++;
       }
     }

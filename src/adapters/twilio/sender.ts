@@ -71,6 +71,9 @@ export function toSendError(err: unknown): SendError {
     if (e.status >= 500 || e.status === 429 || code === 20429) return new SendError('transient', String(e.code ?? e.status), message);
     return new SendError('rejected', String(e.code ?? e.status), message);
   }
-  // No HTTP status: a timeout, a refused connection, a reset socket. Worth another try.
-  return new SendError('transient', String(e?.code ?? 'network'), message);
+  // No HTTP status: a timeout, a reset socket, a refused connection. Worth another try, and unless
+  // the connection was never made, Twilio may have the message already.
+  const code = String(e?.code ?? 'network');
+  const neverConnected = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  return new SendError('transient', code, message, !neverConnected);
 }
