@@ -144,6 +144,7 @@ async function withDynamo<T>(fn: (d: DynamoLocal) => Promise<T>): Promise<T> {
 const benchConfig = () =>
   readLocalConfig({
     PORT: '0',
+    SES_PORT: '0',
     LOG_LEVEL: 'SILENT',
     SEND_RATE_PER_SECOND: '0',
     RATE_REPLIES_PER_HOUR: '1000000',
@@ -253,7 +254,7 @@ async function dispatch(dynamo: DynamoLocal) {
       // When each send leaves the service: what the cap governs (arrival adds network jitter).
       const released: number[] = [];
       const sender = { ...twilio, send: (m: Parameters<typeof twilio.send>[0]) => (released.push(performance.now()), twilio.send(m)) };
-      const deps = { store: stack.store, sender, log: quiet, metrics: createLocalMetrics(), newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: 'America/New_York' };
+      const deps = { store: stack.store, sender, email: stack.email, log: quiet, metrics: createLocalMetrics(), newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: 'America/New_York' };
       const t0 = performance.now();
       const r = await sendDueReminders(deps, { now: new Date(LEG_DAY.getTime() + 8 * 86_400_000), concurrency, ratePerSecond: mode === 'capped' ? cap : 0, batchSize: 1000 });
       const seconds = (performance.now() - t0) / 1000;

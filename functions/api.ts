@@ -5,25 +5,47 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { systemClock } from '#src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
+import { lambdaEmail } from '#src/adapters/email/lambda.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
+import { createSnsVerifier, fetchSnsCertificate, isSnsUrl } from '#src/adapters/sns/verify.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
-import { readLambdaConfig } from '#src/config.ts';
+import { mailAddress, readLambdaConfig } from '#src/config.ts';
 import { createApp } from '#src/http/app.ts';
 
 const config = readLambdaConfig();
-const twilio = await loadTwilioSecret(config.twilioSecretArn);
+const [twilio, { signer, email }] = await Promise.all([loadTwilioSecret(config.twilioSecretArn), lambdaEmail(config)]);
 const log = createLog({ serviceName: 'legday-api', level: config.logLevel });
 const metrics = createCloudWatchMetrics('legday-api');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
+const now = systemClock.now;
 
 const app = handle(
   createApp({
     log,
     webhook: {
-      sms: { store, now: systemClock.now, newId: randomUUID, log, metrics, defaultTimezone: config.defaultTimezone, limits: config.limits },
+      sms: { store, now, newId: randomUUID, log, metrics, defaultTimezone: config.defaultTimezone, limits: config.limits },
       authToken: twilio.authToken,
       publicUrl: config.publicUrl,
+    },
+    signUp: {
+      signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      limits: config.limits,
+      serviceNumber: config.twilioFrom,
+      serviceEmail: mailAddress(config.mailFrom),
+    },
+    emailLinks: { store, log, now, signer },
+    sesEvents: {
+      store,
+      log,
+      metrics,
+      now,
+      verify: createSnsVerifier({ topicArn: config.sesEventsTopicArn, certificate: fetchSnsCertificate() }),
+      confirmSubscription: async (url) => {
+        if (!isSnsUrl(url)) throw new Error('not an SNS URL');
+        const res = await fetch(url, { signal: AbortSignal.timeout(3000), redirect: 'error' });
+        if (!res.ok) throw new Error(`subscription confirmation failed: ${res.status}`);
+      },
     },
   }),
 );

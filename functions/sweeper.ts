@@ -4,6 +4,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sleep, systemClock } from '#src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
+import { lambdaEmail } from '#src/adapters/email/lambda.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
@@ -15,9 +16,9 @@ const config = readLambdaConfig();
 const log = createLog({ serviceName: 'legday-sweeper', level: config.logLevel });
 const metrics = createCloudWatchMetrics('legday-sweeper');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
-const twilio = await loadTwilioSecret(config.twilioSecretArn);
+const [twilio, { email }] = await Promise.all([loadTwilioSecret(config.twilioSecretArn), lambdaEmail(config)]);
 const sender = createTwilioSender({ ...twilio, from: config.twilioFrom, timeoutMs: 10_000 });
-const deps = { store, sender, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
+const deps = { store, sender, email, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
 
 export const handler = async (event: ScheduledEvent, context: Context) => {
   try {

@@ -15,6 +15,16 @@ export class ConfigError extends Error {
 export const LOCAL_TWILIO_AUTH_TOKEN = 'legday-local-auth-token';
 export const LOCAL_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 export const LOCAL_SERVICE_NUMBER = '+15005550006';
+/** Local mode signs email links with this unless LINK_SIGNING_SECRET is set. */
+export const LOCAL_LINK_SECRET = 'legday-local-link-signing-secret';
+export const LOCAL_MAIL_FROM = 'legday <coach@legday.local>';
+export const LOCAL_SES_EVENTS_TOPIC = 'arn:aws:sns:us-east-1:000000000000:legday-local-ses-events';
+
+/** "legday <coach@legday.example>" or a bare address; the address part is also where replies land. */
+const mailFrom = z
+  .string()
+  .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address, optionally with a name: legday <coach@example.com>');
+export const mailAddress = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).toLowerCase();
 
 const timezone = z
   .string()
@@ -55,6 +65,10 @@ const localSchema = z.object({
   TWILIO_FROM: z.string().min(1).optional(),
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
+  MAIL_FROM: mailFrom.default(LOCAL_MAIL_FROM),
+  /** The local SES (aws-ses-v2-local) and its web viewer; 0 picks a free port. */
+  SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  LINK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ...limitsShape,
 });
 
@@ -71,6 +85,9 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
     logLevel: c.LOG_LEVEL,
     limits: limitsOf(c),
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
+    mailFrom: c.MAIL_FROM,
+    sesPort: c.SES_PORT,
+    linkSecret: c.LINK_SIGNING_SECRET ?? LOCAL_LINK_SECRET,
     /** With all three Twilio values set, the local stack sends real texts. */
     twilio: realTwilio
       ? {
@@ -97,6 +114,16 @@ const lambdaSchema = z.object({
   TWILIO_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
   TWILIO_FROM: z.string().min(1),
   AWS_REGION: z.string().min(1),
+  MAIL_FROM: mailFrom,
+  /** SES configuration set whose event destination (SNS) reports bounces and complaints. */
+  SES_CONFIGURATION_SET: z.string().min(1),
+  /** The SNS topic those events arrive from; messages from any other topic are refused. */
+  SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws[\w-]*:sns:/, 'must be an SNS topic ARN'),
+  /** Secrets Manager secret holding the key that signs email links (a plain string). */
+  LINK_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
+  /** Where the SES receipt rule stores inbound mail (the inbound-email function only). */
+  MAIL_BUCKET: z.string().min(1).optional(),
+  MAIL_PREFIX: z.string().default('inbound/'),
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
   ...limitsShape,
@@ -114,6 +141,12 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
     twilioSecretArn: c.TWILIO_SECRET_ARN,
     twilioFrom: c.TWILIO_FROM,
+    mailFrom: c.MAIL_FROM,
+    sesConfigurationSet: c.SES_CONFIGURATION_SET,
+    sesEventsTopicArn: c.SES_EVENTS_TOPIC_ARN,
+    linkSecretArn: c.LINK_SECRET_ARN,
+    mailBucket: c.MAIL_BUCKET,
+    mailPrefix: c.MAIL_PREFIX,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Log } from '../use-cases/ports.ts';
 const PHONE = /(?<![\w+])\+?\d[\d\s().-]{6,}\d(?!\w)/g;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)/g;
 /** Fields whose whole value is private: message text never reaches the logs. */
-const REDACTED_KEYS = new Set(['body', 'Body', 'text', 'reply']);
+const REDACTED_KEYS = new Set(['body', 'Body', 'text', 'reply', 'subject', 'html']);
 
 /** "+15551234567" becomes "+1******4567": enough to tell numbers apart, not to text one. */
 export function maskPhone(s: string): string {

@@ -63,6 +63,11 @@ export function parseLifts(details: string, defaultUnit: Unit): Lift[] {
   return out;
 }
 
+/** For someone with no phone number: pounds where the zone is in the US or Canada. */
+export function defaultUnitForZone(zone: string): Unit {
+  return /^(America\/(New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|Detroit|Boise|Indiana\/.*|Kentucky\/.*|Toronto|Vancouver|Edmonton|Winnipeg|Halifax|St_Johns|Regina)|Pacific\/Honolulu)$/.test(zone) ? 'lb' : 'kg';
+}
+
 export function defaultUnitFor(phone: string): Unit {
   // North American numbering plan: the US and Canada lift in pounds.
   return phone.startsWith('+1') ? 'lb' : 'kg';

@@ -1,15 +1,25 @@
 import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
+import { stepEmail } from '../content/email.ts';
 import { atLocalTime, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
 
-/** A scheduled text, ready to store: `series` is the check-in (or pain track) it belongs to. */
+export type Channel = 'sms' | 'email';
+
+/** A scheduled message, ready to store: `series` is the check-in (or pain track) it belongs to. */
 export interface NewReminder {
   series: string;
   stepId: string;
+  channel: Channel;
   dueAt: Date;
+  /** The text's body; for email, the EmailContent as JSON (links are added when it is sent). */
   body: string;
   tz: string;
+}
+
+/** One reminder per channel: each step goes once on every channel the person has, never twice on one. */
+function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel' | 'body'>, sms: string, email: () => object): NewReminder[] {
+  return channels.map((channel) => ({ ...r, channel, body: channel === 'sms' ? sms : JSON.stringify(email()) }));
 }
 
 /**
@@ -47,6 +57,7 @@ function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number
  * `notBefore` (now, when rescheduling) keeps a recomputed time from falling in the past.
  */
 export function planReminders(input: {
+  channels: readonly Channel[];
   checkinId: string;
   checkinAt: Date;
   zone: string;
@@ -65,18 +76,21 @@ export function planReminders(input: {
   const cutoff = nextLegDay.length ? Math.min(...nextLegDay) : Infinity;
   return timed
     .filter((t) => t.step.anchor === 'next-leg-day' || t.dueAt.getTime() < cutoff)
-    .map((t) => ({
-      series: input.checkinId,
-      stepId: t.step.id,
-      dueAt: t.dueAt,
-      body: render(STEP_TEXT[t.step.id]!, { load }),
-      tz: input.zone,
-    }))
+    .flatMap((t) =>
+      perChannel(
+        input.channels,
+        { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone },
+        render(STEP_TEXT[t.step.id]!, { load }),
+        () => stepEmail(t.step.id, input.caps),
+      ),
+    )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
 /** "How is your back today?" the next local morning. */
-export function painCheckReminder(trackId: string, n: number, now: Date, zone: string): NewReminder {
+export function painCheckReminder(trackId: string, n: number, now: Date, zone: string, channels: readonly Channel[]): NewReminder[] {
   const dueAt = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
-  return { series: trackId, stepId: `pain-check-${n}`, dueAt, body: STEP_TEXT['pain-check']!, tz: zone };
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone }, STEP_TEXT['pain-check']!, () =>
+    stepEmail('pain-check', null),
+  );
 }

@@ -1,10 +1,16 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Log } from '../use-cases/ports.ts';
+import { emailLinkRoutes, type EmailLinkDeps } from './routes/email-links.ts';
+import { sesEventRoutes, type SesEventDeps } from './routes/ses-events.ts';
+import { signUpRoutes, type SignUpRouteDeps } from './routes/sign-up.ts';
 import { twilioWebhookRoutes, type TwilioWebhookDeps } from './routes/twilio-webhook.ts';
 
 export interface AppDeps {
   webhook: TwilioWebhookDeps;
+  signUp: SignUpRouteDeps;
+  emailLinks: EmailLinkDeps;
+  sesEvents: SesEventDeps;
   log: Log;
 }
 
@@ -16,6 +22,9 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/webhooks/twilio', twilioWebhookRoutes(deps.webhook));
+  app.route('/webhooks/ses', sesEventRoutes(deps.sesEvents));
+  app.route('/email', emailLinkRoutes(deps.emailLinks));
+  app.route('/', signUpRoutes(deps.signUp));
   app.notFound((c) => c.text('Not found', 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

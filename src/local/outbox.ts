@@ -2,12 +2,17 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 export interface OutboxMessage {
   to: string;
-  channel: 'sms';
+  channel: 'sms' | 'email';
+  /** Emails only. */
+  subject?: string;
+  /** The text, or an email's plain-text part. */
   body: string;
   /** ISO time on the service's clock. */
   sentAt: string;
-  /** What sent it: a reply to a text, or the sweeper. */
-  kind: 'reply' | 'scheduled';
+  /** What sent it: a reply to a text, or the sweeper (emails: every email the service sent). */
+  kind: 'reply' | 'scheduled' | 'email';
+  /** Emails only, kept out of /dev/outbox: the raw headers that matter (List-Unsubscribe) for tests. */
+  unsubscribeUrl?: string;
 }
 
 export interface Outbox {

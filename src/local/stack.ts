@@ -10,13 +10,21 @@ import { createDynamoStore } from '../adapters/dynamo/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
 import { createLog } from '../adapters/log.ts';
 import { createTwilioSender } from '../adapters/twilio/sender.ts';
-import type { LocalConfig } from '../config.ts';
+import { createEmailDelivery } from '../adapters/email/delivery.ts';
+import { parseEmail } from '../adapters/email/parse.ts';
+import { createLinkSigner } from '../adapters/link-tokens.ts';
+import { createSesSender } from '../adapters/ses/sender.ts';
+import { createLocalSnsSigner, createSnsVerifier } from '../adapters/sns/verify.ts';
+import { LOCAL_SES_EVENTS_TOPIC, mailAddress, type LocalConfig } from '../config.ts';
+import { handleInboundEmail, type InboundEmail, type InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
 import { createApp } from '../http/app.ts';
 import { devRoutes } from '../http/routes/dev.ts';
-import type { Store } from '../use-cases/ports.ts';
+import type { EmailDelivery, Store } from '../use-cases/ports.ts';
 import { sendDueReminders, type SweepResult } from '../use-cases/send-due-reminders.ts';
 import { freePort, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
+import { recordingEmailSender } from './recording-email-sender.ts';
+import { startSesLocal, type SesLocal } from './ses-local.ts';
 import { startTwilioStandin, type TwilioStandin } from './twilio-standin.ts';
 
 export const LOCAL_TABLE = 'legday-local';
@@ -27,6 +35,12 @@ export interface LocalStack {
   tableName: string;
   dynamo: DynamoLocal;
   twilio: TwilioStandin | null;
+  ses: SesLocal;
+  /** Signs simulated SES bounce and complaint events the way SNS signs real ones. */
+  sns: ReturnType<typeof createLocalSnsSigner>;
+  /** An email arriving as SES would hand it to the inbound-email Lambda (raw MIME plus verdicts). */
+  receiveEmail(mail: InboundEmail): Promise<InboundEmailResult>;
+  email: EmailDelivery;
   clock: AdjustableClock;
   outbox: Outbox;
   store: Store;
@@ -49,7 +63,7 @@ export interface LocalStackOptions {
   instrument?: (client: DynamoDBClient) => void;
 }
 
-/** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the app and the sweeper. */
+/** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the local SES, the app and the sweeper. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const { config } = opts;
   const log = createLog({ serviceName: 'legday-local', level: config.logLevel });
@@ -71,6 +85,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     config.twilio.mode === 'standin'
       ? await startTwilioStandin({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, now: clock.now })
       : null;
+  const ses = await startSesLocal(config.sesPort);
+  const emailSender = recordingEmailSender(
+    createSesSender({ region: 'us-east-1', from: config.mailFrom, endpoint: ses.url, timeoutMs: 3000 }),
+    outbox,
+    clock,
+  );
   const sender = createTwilioSender({
     accountSid: config.twilio.accountSid,
     authToken: config.twilio.authToken,
@@ -78,15 +98,36 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     ...(twilio ? { apiBaseUrl: twilio.url, timeoutMs: 2000 } : {}),
   });
 
+  // Tests ask for port 0; pick the port up front so PUBLIC_URL (and so every signature) is known.
+  const port = config.port === 0 ? await freePort() : config.port;
+  const url = `http://localhost:${port}`;
+  const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
+  const signer = createLinkSigner(config.linkSecret);
+  const email = createEmailDelivery({ sender: emailSender, signer, publicUrl });
+  const sns = createLocalSnsSigner(LOCAL_SES_EVENTS_TOPIC);
+  const inboundDeps = {
+    store,
+    email,
+    parse: parseEmail,
+    now: clock.now,
+    newId: randomUUID,
+    log,
+    metrics,
+    defaultTimezone: config.defaultTimezone,
+    limits: config.limits,
+  };
+  const receiveEmail = (mail: InboundEmail) => handleInboundEmail(inboundDeps, mail);
+
   // One sweep at a time, so a /dev/clock sweep reports everything that fell due.
   let running: Promise<unknown> = Promise.resolve();
   const sweep = (now: Date): Promise<SweepResult> => {
     const next = running.then(async () => {
       const result = await sendDueReminders(
-        { store, sender, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone },
+        { store, sender, email, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone },
         { now, ratePerSecond: config.sendRatePerSecond },
       );
-      for (const s of result.sent) {
+      // Emails are noted by the recording sender; texts from the sweeper are noted here.
+      for (const s of result.sent.filter((r) => r.channel === 'sms')) {
         outbox.record({ to: s.to, channel: 'sms', body: s.body, sentAt: now.toISOString(), kind: 'scheduled' });
       }
       return result;
@@ -95,12 +136,24 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     return next;
   };
 
-  // Tests ask for port 0; pick the port up front so PUBLIC_URL (and so every signature) is known.
-  const port = config.port === 0 ? await freePort() : config.port;
-  const url = `http://localhost:${port}`;
-  const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
   const app = createApp({
     log,
+    signUp: {
+      signUp: { store, email, now: clock.now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      limits: config.limits,
+      serviceNumber: config.twilio.from,
+      serviceEmail: mailAddress(config.mailFrom),
+    },
+    emailLinks: { store, log, now: clock.now, signer },
+    sesEvents: {
+      store,
+      log,
+      metrics,
+      now: clock.now,
+      verify: createSnsVerifier({ topicArn: sns.topicArn, certificate: sns.certificate }),
+      // Only our own signer can produce a valid message here, and it never asks to subscribe.
+      confirmSubscription: async (subscribeUrl) => log.info('SNS subscription confirmation ignored locally', { subscribeUrl }),
+    },
     webhook: {
       sms: {
         store,
@@ -126,6 +179,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       serviceNumber: config.twilio.from,
       accountSid: config.twilio.accountSid,
       newId: randomUUID,
+      receiveEmail,
+      serviceEmail: mailAddress(config.mailFrom),
+      sesViewerUrl: ses.url,
     },
     (req) => app.fetch(req),
   );
@@ -150,6 +206,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     tableName,
     dynamo,
     twilio,
+    ses,
+    sns,
+    receiveEmail,
+    email,
     clock,
     outbox,
     store,
@@ -160,6 +220,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await new Promise<void>((r) => server.close(() => r()));
       await running;
       await twilio?.stop();
+      await ses.stop();
       raw.destroy();
       if (ownsDynamo) await dynamo.stop();
     },

@@ -10,7 +10,7 @@ export class ConcurrentUpdateError extends Error {
 }
 
 export type Applied =
-  | { outcome: 'ok'; reply: string | null }
+  | { outcome: 'ok'; reply: string | null; decision: Decision; user: UserState | null }
   | { outcome: 'duplicate'; reply: string | null }
   | { outcome: 'limited'; limit: string };
 
@@ -20,39 +20,48 @@ export type Applied =
  */
 export async function applyDecision(
   deps: { store: Store; log: Log },
-  phone: string,
+  userId: string,
   decide: (user: UserState | null, now: Date, load: (series: readonly string[]) => Promise<PendingRef[]>) => Promise<Decision>,
-  opts: { now: () => Date; inbound?: (reply: string | null) => InboundRecord; limits?: (d: Decision, isNew: boolean, now: Date) => RateLimit[] },
+  opts: {
+    now: () => Date;
+    inbound?: (d: Decision) => InboundRecord;
+    limits?: (d: Decision, isNew: boolean, now: Date) => RateLimit[];
+    /** The email address the decision gives the user, recorded as theirs in the same write. */
+    claimEmail?: (d: Decision) => string | null;
+  },
 ): Promise<Applied> {
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const now = opts.now();
-    const user = await deps.store.getUser(phone);
+    const user = await deps.store.getUser(userId);
     const loaded = new Map<string, PendingRef[]>();
     const load = async (series: readonly string[]) => {
       const missing = series.filter((s) => !loaded.has(s));
-      const found = await Promise.all(missing.map((s) => deps.store.pendingReminders(phone, s)));
+      const found = await Promise.all(missing.map((s) => deps.store.pendingReminders(userId, s)));
       missing.forEach((s, i) => loaded.set(s, found[i]!));
       return series.flatMap((s) => loaded.get(s)!);
     };
     const decision = await decide(user, now, load);
-    const { reply, reschedule, cancelSeries, ...change } = decision;
+    const { reply, said: _said, reschedule, cancelSeries, cancelChannel, ...change } = decision;
     // Only reminders still pending are cancelled or moved; each write re-checks that.
-    const touched = [...new Set([...cancelSeries, ...reschedule.map((r) => r.series)])];
+    const touched = [...new Set([...cancelSeries, ...(cancelChannel?.series ?? []), ...reschedule.map((r) => r.series)])];
     const current = await load(touched);
-    const key = (r: { series: string; stepId: string }) => `${r.series}#${r.stepId}`;
+    const key = (r: { series: string; stepId: string; channel: string }) => `${r.series}#${r.channel}#${r.stepId}`;
+    const cancelled = (r: PendingRef) =>
+      cancelSeries.includes(r.series) || (cancelChannel?.channel === r.channel && cancelChannel.series.includes(r.series));
     const pendingKeys = new Set(current.map(key));
     const result = await deps.store.commit({
       decision: change,
       expectedVersion: user?.version ?? null,
-      cancel: current.filter((r) => cancelSeries.includes(r.series)),
+      cancel: current.filter(cancelled),
       reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
-      inbound: opts.inbound?.(reply) ?? null,
+      inbound: opts.inbound?.(decision) ?? null,
       limits: opts.limits?.(decision, user === null, now) ?? [],
+      claimEmail: opts.claimEmail?.(decision) ?? null,
       now,
     });
     switch (result.outcome) {
       case 'ok':
-        return { outcome: 'ok', reply };
+        return { outcome: 'ok', reply, decision, user };
       case 'limited':
         return result;
       case 'duplicate':

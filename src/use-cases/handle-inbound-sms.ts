@@ -46,11 +46,11 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   const intent = sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType] : parseText(sms.body);
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
     const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
-    const d = respond(user, { phone: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
+    const d = respond(user, { from: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
-    return sms.optOutType ? { ...d, reply: null, consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
+    return sms.optOutType ? { ...d, reply: null, said: null, consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
-  const inbound = (reply: string | null) => ({ messageSid: sms.dedupeKey, reply });
+  const inbound = (d: Decision) => ({ messageSid: sms.dedupeKey, reply: d.reply });
   const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
 
   const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
@@ -65,8 +65,8 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   deps.metrics.count(`RateLimited_${first.limit}`);
   const quiet = async (...args: Parameters<typeof decide>) => {
     const d = await decide(...args);
-    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...nothing, reply: null };
-    return { ...d, reply: null };
+    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...nothing, reply: null, said: null };
+    return { ...d, reply: null, said: null };
   };
   const second = await applyDecision(deps, sms.from, quiet, { now: deps.now, inbound });
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;

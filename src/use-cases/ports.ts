@@ -1,4 +1,4 @@
-import type { NewReminder } from '../core/plan.ts';
+import type { Channel, NewReminder } from '../core/plan.ts';
 import type { Decision, UserState } from '../core/respond.ts';
 
 /** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
@@ -7,9 +7,11 @@ export interface Clock {
   now(): Date;
 }
 
-/** One scheduled text, as found by the sweeper or the cancel path. */
+/** One scheduled message, as found by the sweeper or the cancel path. */
 export interface ReminderRef {
-  phone: string;
+  /** Whose partition it lives in (UserState.id). */
+  userId: string;
+  channel: Channel;
   /** The check-in (or pain track) it belongs to. */
   series: string;
   stepId: string;
@@ -19,6 +21,8 @@ export interface ReminderRef {
 
 /** A reminder as the sweeper finds it in the due index. */
 export interface DueReminder extends ReminderRef {
+  /** The phone number or email address it goes to. */
+  to: string;
   /** The index sort key as read: the claim and a deferral are conditioned on it. */
   dueKey: string;
   body: string;
@@ -34,12 +38,14 @@ export interface PendingRef extends ReminderRef {
 /** A reminder in any state, for showing a timeline. */
 export interface ReminderView {
   stepId: string;
+  channel: Channel;
   dueAt: string;
   status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
   sentAt?: string;
 }
 
 export interface InboundRecord {
+  /** Twilio's MessageSid (or idempotency token), or "ses:" and SES's message id. */
   messageSid: string;
   reply: string | null;
 }
@@ -71,23 +77,30 @@ export type ClaimResult =
   | { outcome: 'obsolete' };
 
 export interface Store {
-  getUser(phone: string): Promise<UserState | null>;
-  pendingReminders(phone: string, series: string): Promise<PendingRef[]>;
+  getUser(userId: string): Promise<UserState | null>;
+  /** Who owns this email address (UserState.id), or null. */
+  emailOwner(address: string): Promise<string | null>;
+  pendingReminders(userId: string, series: string): Promise<PendingRef[]>;
   /** Every reminder of a series, in any state (the simulator's timeline). */
-  listReminders(phone: string, series: string): Promise<ReminderView[]>;
+  listReminders(userId: string, series: string): Promise<ReminderView[]>;
   /** Writes a decision and its dedupe record all-or-nothing. */
   commit(change: {
-    decision: Omit<Decision, 'reply' | 'reschedule' | 'cancelSeries'>;
+    decision: Omit<Decision, 'reply' | 'said' | 'reschedule' | 'cancelSeries' | 'cancelChannel'>;
     expectedVersion: number | null;
     cancel: readonly ReminderRef[];
     /** New times for reminders that were pending when read; each write is conditioned on it. */
     reschedule: readonly NewReminder[];
     inbound: InboundRecord | null;
     limits?: readonly RateLimit[];
+    /** Records that the user owns this address; refused (a conflict) if someone else does. */
+    claimEmail?: string | null;
     now: Date;
   }): Promise<CommitResult>;
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
   inboundReply(messageSid: string): Promise<string | null | undefined>;
+  /** Whether the reply to an inbound email went out (emails are answered after the commit). */
+  replyPending(messageSid: string): Promise<{ reply: string } | null>;
+  markReplySent(messageSid: string, at: Date): Promise<void>;
   findDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
   /** Moves a due reminder to a later time without counting an attempt (outside sending hours). */
   defer(ref: DueReminder, until: Date): Promise<void>;
@@ -101,6 +114,33 @@ export interface Store {
 export interface OutboundSms {
   to: string;
   body: string;
+}
+
+export interface OutboundEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The one-click unsubscribe URL (RFC 8058); absent only on one-off emails (confirmation, sign-up pointer). */
+  unsubscribeUrl?: string;
+  /** The Message-ID of the email this one answers, so it threads in the person's mail app. */
+  inReplyTo?: string;
+}
+
+/** Sends one email. Throws SendError on failure (no provider lookup: SES has none). */
+export interface EmailSender {
+  send(message: OutboundEmail): Promise<{ id: string }>;
+}
+
+/** Email sending plus the signed links every email carries. */
+export interface EmailDelivery {
+  sender: EmailSender;
+  /** The one-click unsubscribe URL for an address (never expires). */
+  unsubscribeUrl(address: string): string;
+  /** The double opt-in link for an address (expires). */
+  confirmUrl(address: string, now: Date): string;
+  /** The sign-up page, for people who email us before signing up. */
+  signUpUrl: string;
 }
 
 /** Sends one text. Throws SendError on failure. */

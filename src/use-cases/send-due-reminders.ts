@@ -1,11 +1,13 @@
+import { layoutEmail, type EmailContent } from '../content/email.ts';
 import { PLAN } from '../content/index.ts';
 import { isWithinSendingHours, nextSendingTime } from '../core/local-time.ts';
-import { SendError, type Clock, type DueReminder, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { SendError, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
   store: Store;
   sender: SmsSender;
+  email: EmailDelivery;
   log: Log;
   metrics: Metrics;
   newId: () => string;
@@ -13,6 +15,13 @@ export interface SweepDeps {
   wallClock: Clock;
   sleep: (ms: number) => Promise<void>;
   defaultTimezone: string;
+}
+
+/** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
+export async function sendStoredEmail(email: EmailDelivery, to: string, body: string): Promise<{ id: string }> {
+  const content = JSON.parse(body) as EmailContent;
+  const unsubscribeUrl = email.unsubscribeUrl(to);
+  return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl });
 }
 
 export interface SweepOptions {
@@ -34,6 +43,7 @@ export interface SweepOptions {
 
 export interface SentReminder {
   to: string;
+  channel: 'sms' | 'email';
   stepId: string;
   body: string;
   providerId: string;
@@ -132,16 +142,21 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     }
     let providerId: string;
     try {
-      // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
-      const earlier = ref.uncertain
-        ? await deps.sender.findSent({ to: ref.phone, body: ref.body, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
-        : null;
-      if (!earlier) await pace();
-      providerId = earlier?.id ?? (await deps.sender.send({ to: ref.phone, body: ref.body })).id;
+      if (ref.channel === 'email') {
+        // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
+        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body)).id;
+      } else {
+        // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
+        const earlier = ref.uncertain
+          ? await deps.sender.findSent({ to: ref.to, body: ref.body, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
+          : null;
+        if (!earlier) await pace();
+        providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: ref.body })).id;
+      }
     } catch (err) {
       if (!(err instanceof SendError)) throw err;
       const reason = `${err.kind} ${err.code}: ${err.message}`;
-      deps.log.warn('reminder send failed', { to: ref.phone, stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
+      deps.log.warn('reminder send failed', { to: ref.to, channel: ref.channel, stepId: ref.stepId, kind: err.kind, code: err.code, attempt: claim.attempts });
       if (err.kind === 'transient' && claim.attempts < maxAttempts) {
         const retryAt = new Date(now.getTime() + retryDelayMs(claim.attempts));
         const uncertain = ref.uncertain || err.mayHaveSent;
@@ -154,13 +169,14 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       const why = uncertain ? `${reason} (an earlier try may have been delivered)` : reason;
       await record('failed', () => deps.store.markFailed(ref, claim.token, now, why, uncertain));
       result.failed++;
-      if (err.kind === 'opted-out' || err.kind === 'unreachable') {
-        await recordCarrierRefusal(deps, ref.phone, err as SendError & { kind: typeof err.kind }, now);
+      // Email refusals come back as SES bounce and complaint events instead.
+      if (ref.channel === 'sms' && (err.kind === 'opted-out' || err.kind === 'unreachable')) {
+        await recordCarrierRefusal(deps, ref.to, err as SendError & { kind: typeof err.kind }, now);
       }
       return;
     }
     await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId));
-    result.sent.push({ to: ref.phone, stepId: ref.stepId, body: ref.body, providerId });
+    result.sent.push({ to: ref.to, channel: ref.channel, stepId: ref.stepId, body: ref.body, providerId });
   };
 
   let next = 0;
@@ -178,6 +194,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
 
   deps.metrics.count('RemindersSent', result.sent.length);
+  deps.metrics.count('EmailRemindersSent', result.sent.filter((s) => s.channel === 'email').length);
   deps.metrics.count('RemindersFailed', result.failed);
   deps.metrics.count('RemindersRetrying', result.retrying);
   deps.metrics.count('RemindersDeferred', result.deferred);

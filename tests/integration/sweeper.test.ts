@@ -9,7 +9,7 @@ import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } 
 
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
-const firstStep = planReminders({ checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
+const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
 const firstDue = firstStep.dueAt;
 
 let stack: LocalStack;
@@ -112,7 +112,7 @@ describe('the sweeper', () => {
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
-    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -126,7 +126,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
-    const ref = { phone, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -140,13 +140,13 @@ describe('the sweeper', () => {
     const oldCheckin = user.recent[0]!.id;
     // A newer leg day written without cancelling the old follow-ups (as if that write had been lost).
     const decision = respond(user, {
-      phone,
+      from: phone,
       text: 'legs done',
       now: new Date(LEG_DAY.getTime() + HOUR),
       newId: randomUUID,
       defaultTimezone: 'America/New_York',
     });
-    const { reply: _reply, reschedule: _r, cancelSeries: _c, ...change } = decision;
+    const { reply: _reply, said: _s, reschedule: _r, cancelSeries: _c, cancelChannel: _cc, ...change } = decision;
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
     expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 
@@ -186,7 +186,7 @@ describe('the sweeper', () => {
   it('a claim taken over from a sweeper that sent and then died is found in Twilio\'s log, not sent twice', async () => {
     const phone = await checkedIn();
     const series = String((await reminder(phone, firstStep.stepId)).series);
-    const ref = { phone, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
     // The dead sweeper's send went through; its "sent" write never happened.
     await createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body });

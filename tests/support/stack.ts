@@ -25,7 +25,7 @@ export async function startTestStack(
 ): Promise<LocalStack> {
   return startLocalStack({
     // No send pacing in tests: the pacer is tested on its own, with a fake clock.
-    config: readLocalConfig({ PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0', ...env }),
+    config: readLocalConfig({ PORT: '0', SES_PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0', ...env }),
     persist: false,
     sweepEveryMs: null,
     clock: createFixedClock(start),
@@ -122,6 +122,7 @@ export function sweeperFor(stack: LocalStack, timeoutMs = 2000) {
   const deps = {
     store: stack.store,
     sender,
+    email: stack.email,
     log: quietLog,
     metrics: stack.metrics,
     newId: randomUUID,

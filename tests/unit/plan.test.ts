@@ -5,7 +5,7 @@ import { expectedGapDays, painCheckReminder, planReminders } from '../../src/cor
 
 const HOUR = 3_600_000;
 const plan = (checkinAt: string, zone: string, gapDays = 7, caps: string | null = null) =>
-  planReminders({ checkinId: 'c1', checkinAt: new Date(checkinAt), zone, gapDays, caps });
+  planReminders({ channels: ['sms'], checkinId: 'c1', checkinAt: new Date(checkinAt), zone, gapDays, caps });
 
 describe('planReminders', () => {
   it.each([
@@ -50,7 +50,7 @@ describe('planReminders', () => {
 
   it('rescheduling never lands in the past', () => {
     const now = new Date('2026-03-04T12:00:00Z');
-    const rs = planReminders({ checkinId: 'c1', checkinAt: new Date('2026-03-02T18:00:00Z'), zone: 'Europe/London', gapDays: 7, caps: null, notBefore: now });
+    const rs = planReminders({ channels: ['sms'], checkinId: 'c1', checkinAt: new Date('2026-03-02T18:00:00Z'), zone: 'Europe/London', gapDays: 7, caps: null, notBefore: now });
     for (const r of rs) expect(r.dueAt.getTime()).toBeGreaterThanOrEqual(now.getTime());
   });
 });
@@ -72,8 +72,8 @@ describe('expectedGapDays', () => {
 
 describe('painCheckReminder', () => {
   it('asks at 09:00 the next local morning', () => {
-    const r = painCheckReminder('pain-1', 1, new Date('2026-03-02T22:30:00Z'), 'America/New_York');
-    expect(r.dueAt.toISOString()).toBe('2026-03-03T14:00:00.000Z');
-    expect(r.body).toMatch(/0-10/);
+    const [r] = painCheckReminder('pain-1', 1, new Date('2026-03-02T22:30:00Z'), 'America/New_York', ['sms']);
+    expect(r!.dueAt.toISOString()).toBe('2026-03-03T14:00:00.000Z');
+    expect(r!.body).toMatch(/0-10/);
   });
 });

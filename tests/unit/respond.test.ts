@@ -13,9 +13,11 @@ const ids = () => {
   let n = 0;
   return () => `id-${++n}`;
 };
-const input = (text: string, now = legDay, extra: object = {}) => ({ phone, text, now, newId: ids(), defaultTimezone: NY, ...extra });
+const input = (text: string, now = legDay, extra: object = {}) => ({ from: phone, text, now, newId: ids(), defaultTimezone: NY, ...extra });
 const active = (over: Partial<UserState> = {}): UserState => ({
+  id: over.phone ?? phone,
   phone,
+  email: null,
   status: 'active',
   enrolledAt: '2026-02-01T10:00:00.000Z',
   timezone: NY,
@@ -36,8 +38,8 @@ describe('respond: check-in', () => {
   });
 
   it('a +44 number is placed in London, a +64 one in Auckland', () => {
-    expect(respond(null, { ...input('legs done'), phone: '+447700900123' }).user?.timezone).toBe('Europe/London');
-    expect(respond(null, { ...input('legs done'), phone: '+64211234567' }).user?.timezone).toBe('Pacific/Auckland');
+    expect(respond(null, { ...input('legs done'), from: '+447700900123' }).user?.timezone).toBe('Europe/London');
+    expect(respond(null, { ...input('legs done'), from: '+64211234567' }).user?.timezone).toBe('Pacific/Auckland');
   });
 
   it('a repeat check-in replaces the pending follow-ups of the last one', () => {
@@ -50,7 +52,7 @@ describe('respond: check-in', () => {
 
   it('logs lifts and names the 10% cap in the pre-leg-day text', () => {
     const uk = '+447700900123';
-    const d = respond(active({ phone: uk, timezone: 'Europe/London', recent: [] }), { ...input('legs done squat 140 deadlift 180kg'), phone: uk });
+    const d = respond(active({ phone: uk, timezone: 'Europe/London', recent: [] }), { ...input('legs done squat 140 deadlift 180kg'), from: uk });
     expect(d.checkin?.lifts).toEqual([
       { lift: 'squat', weight: 140, unit: 'kg' },
       { lift: 'deadlift', weight: 180, unit: 'kg' },
@@ -152,7 +154,7 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
     const d = respond(active(), input('STOP'));
     expect(d.reply).toBe(SMS.stopped);
     expect(d.user).toMatchObject({ status: 'opted_out', version: 4 });
-    expect(d.cancelSeries).toEqual(['old']);
+    expect(d.cancelChannel).toEqual({ channel: 'sms', series: ['old'] });
     expect(d.consent).toMatchObject({ action: 'opt-out', via: 'keyword', text: 'STOP' });
   });
 

@@ -67,7 +67,9 @@ describe('hasRedFlag', () => {
 
 describe('a red-flag pain text gets only the medical-help reply', () => {
   const user = {
+    id: '+15551234567',
     phone: '+15551234567',
+    email: null,
     status: 'active' as const,
     enrolledAt: '2026-02-01T10:00:00.000Z',
     timezone: 'America/New_York',
@@ -76,7 +78,7 @@ describe('a red-flag pain text gets only the medical-help reply', () => {
     version: 1,
   };
   it.each(RED_FLAGS)('%j', (text) => {
-    const d = respond(user, { phone: user.phone, text, now: new Date('2026-03-03T15:00:00Z'), newId: () => 'x', defaultTimezone: 'UTC' });
+    const d = respond(user, { from: user.phone!, text, now: new Date('2026-03-03T15:00:00Z'), newId: () => 'x', defaultTimezone: 'UTC' });
     expect(d.reply).toBe(SMS.urgent);
     expect(d.reply).not.toMatch(/90\/90|foam|dead hang|knees-to-chest/i);
   });

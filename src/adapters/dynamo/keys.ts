@@ -8,30 +8,35 @@
 export const DUE_SHARDS = 8;
 export const DUE_INDEX = 'due';
 
-export const userPk = (phone: string) => `USER#${phone}`;
+export const userPk = (userId: string) => `USER#${userId}`;
 export const PROFILE_SK = 'PROFILE';
 export const checkinSk = (at: string, id: string) => `CHECKIN#${at}#${id}`;
 /** Pain reports sort under the check-in they follow, so one Query reads a leg day with its pain. */
 export const painSk = (checkin: { at: string; id: string } | null, at: string) =>
   checkin ? `${checkinSk(checkin.at, checkin.id)}#PAIN#${at}` : `PAIN#${at}`;
 export const reminderPrefix = (series: string) => `REMINDER#${series}#`;
-export const reminderSk = (series: string, stepId: string) => `${reminderPrefix(series)}${stepId}`;
+/** Texts keep the original key; an email's step carries the channel, so a step exists once per channel. */
+export const reminderSk = (series: string, stepId: string, channel: 'sms' | 'email' = 'sms') =>
+  `${reminderPrefix(series)}${channel === 'email' ? 'email#' : ''}${stepId}`;
+/** Which person owns an email address: inbound mail, bounces and unsubscribes start here. */
+export const emailPk = (address: string) => `EMAIL#${address}`;
+export const EMAIL_SK = 'EMAIL';
 /** The user's version makes two consent changes in the same millisecond distinct. */
 export const consentSk = (at: string, action: string, version: number) => `CONSENT#${at}#${version}#${action}`;
 export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
 export const INBOUND_SK = 'INBOUND';
 
 /** FNV-1a: cheap and stable, so the same reminder always maps to the same shard. */
-export function dueShard(phone: string, series: string, stepId: string, shards = DUE_SHARDS): string {
+export function dueShard(userId: string, series: string, stepId: string, shards = DUE_SHARDS): string {
   let h = 0x811c9dc5;
-  for (const ch of `${phone}|${series}|${stepId}`) {
+  for (const ch of `${userId}|${series}|${stepId}`) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return `DUE#${h % shards}`;
 }
 
-export function parseReminderSk(sk: string): { series: string; stepId: string } | null {
-  const m = /^REMINDER#([^#]+)#(.+)$/.exec(sk);
-  return m ? { series: m[1]!, stepId: m[2]! } : null;
+export function parseReminderSk(sk: string): { series: string; stepId: string; channel: 'sms' | 'email' } | null {
+  const m = /^REMINDER#([^#]+)#(email#)?([^#]+)$/.exec(sk);
+  return m ? { series: m[1]!, stepId: m[3]!, channel: m[2] ? 'email' : 'sms' } : null;
 }

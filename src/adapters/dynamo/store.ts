@@ -7,16 +7,18 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { NewReminder } from '../../core/plan.ts';
-import type { CheckinSummary, PainTrack, UserState } from '../../core/respond.ts';
+import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
 import type { ClaimResult, DueReminder, ReminderRef, Store } from '../../use-cases/ports.ts';
 import {
   DUE_INDEX,
   DUE_SHARDS,
   INBOUND_SK,
   PROFILE_SK,
+  EMAIL_SK,
   checkinSk,
   consentSk,
   dueShard,
+  emailPk,
   inboundPk,
   painSk,
   parseReminderSk,
@@ -31,16 +33,18 @@ const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): Store {
-  const reminderKey = (ref: { phone: string; series: string; stepId: string }) => ({
-    PK: userPk(ref.phone),
-    SK: reminderSk(ref.series, ref.stepId),
+  const reminderKey = (ref: { userId: string; series: string; stepId: string; channel: 'sms' | 'email' }) => ({
+    PK: userPk(ref.userId),
+    SK: reminderSk(ref.series, ref.stepId, ref.channel),
   });
-  const reminderItem = (phone: string, r: NewReminder, createdAt: string) => {
+  const reminderItem = (user: UserState, r: NewReminder, createdAt: string) => {
     const dueAt = r.dueAt.toISOString();
     return {
-      ...reminderKey({ phone, series: r.series, stepId: r.stepId }),
+      ...reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
       type: 'reminder',
-      phone,
+      channel: r.channel,
+      // Where it goes is fixed when planned; the claim re-checks that the channel is still on.
+      to: r.channel === 'sms' ? user.phone : user.email?.address,
       series: r.series,
       stepId: r.stepId,
       body: r.body,
@@ -49,46 +53,54 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       status: 'pending',
       attempts: 0,
       createdAt,
-      gsi1pk: dueShard(phone, r.series, r.stepId),
+      gsi1pk: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`),
       gsi1sk: dueAt,
     };
   };
 
   return {
-    async getUser(phone) {
+    async getUser(userId) {
       const res = await db.send(
-        new GetCommand({ TableName: tableName, Key: { PK: userPk(phone), SK: PROFILE_SK }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: { PK: userPk(userId), SK: PROFILE_SK }, ConsistentRead: true }),
       );
       return res.Item ? toUser(res.Item) : null;
     },
 
-    async pendingReminders(phone, series) {
+    async emailOwner(address) {
+      const res = await db.send(
+        new GetCommand({ TableName: tableName, Key: { PK: emailPk(address), SK: EMAIL_SK }, ConsistentRead: true }),
+      );
+      return res.Item ? String(res.Item.userId) : null;
+    },
+
+    async pendingReminders(userId, series) {
       const res = await db.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
           FilterExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': userPk(phone), ':prefix': reminderPrefix(series), ':pending': 'pending' },
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': reminderPrefix(series), ':pending': 'pending' },
           ConsistentRead: true,
         }),
       );
       return (res.Items ?? []).flatMap((item) => {
         const parsed = parseReminderSk(String(item.SK));
-        return parsed ? [{ phone, ...parsed, attempts: Number(item.attempts ?? 0), dueAt: String(item.gsi1sk ?? item.dueAt) }] : [];
+        return parsed ? [{ userId, ...parsed, attempts: Number(item.attempts ?? 0), dueAt: String(item.gsi1sk ?? item.dueAt) }] : [];
       });
     },
 
-    async listReminders(phone, series) {
+    async listReminders(userId, series) {
       const res = await db.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': userPk(phone), ':prefix': reminderPrefix(series) },
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': reminderPrefix(series) },
         }),
       );
       return (res.Items ?? []).map((item) => ({
         stepId: String(item.stepId),
+        channel: item.channel === 'email' ? ('email' as const) : ('sms' as const),
         // A retry or a deferral moves when it will really go: that is the time to show.
         dueAt: String(item.status === 'pending' ? item.gsi1sk : item.dueAt),
         status: item.status as 'pending',
@@ -96,7 +108,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       }));
     },
 
-    async commit({ decision, expectedVersion, cancel, reschedule, inbound, limits = [], now }) {
+    async commit({ decision, expectedVersion, cancel, reschedule, inbound, limits = [], claimEmail = null, now }) {
       const at = now.toISOString();
       const items: TransactItem[] = [];
       // Counters first after the dedupe record, so a refusal can be read off its position.
@@ -141,23 +153,33 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
           },
         });
       }
-      const phone = user?.phone;
-      if (phone && decision.checkin) {
-        const c = decision.checkin;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: checkinSk(c.at, c.id), type: 'checkin', ...c } } });
+      if (user && claimEmail) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: { PK: emailPk(claimEmail), SK: EMAIL_SK, type: 'email', userId: user.id, at },
+            ConditionExpression: 'attribute_not_exists(PK) OR userId = :owner',
+            ExpressionAttributeValues: { ':owner': user.id },
+          },
+        });
       }
-      if (phone && decision.painReport) {
+      const owner = user?.id;
+      if (owner && decision.checkin) {
+        const c = decision.checkin;
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: checkinSk(c.at, c.id), type: 'checkin', ...c } } });
+      }
+      if (owner && decision.painReport) {
         const p = decision.painReport;
         const after = p.checkinId && p.checkinAt ? { id: p.checkinId, at: p.checkinAt } : null;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: painSk(after, p.at), type: 'pain', ...p } } });
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: painSk(after, p.at), type: 'pain', ...p } } });
       }
-      if (phone) {
-        for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(phone, r, at) } });
+      if (user) {
+        for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(user, r, at) } });
         for (const r of reschedule) {
           items.push({
             Put: {
               TableName: tableName,
-              Item: reminderItem(phone, r, at),
+              Item: reminderItem(user, r, at),
               ConditionExpression: '#status = :pending',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':pending': 'pending' },
@@ -168,9 +190,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       for (const ref of cancel) {
         items.push({ Update: cancelUpdate(tableName, reminderKey(ref), at, 'replaced or opted out') });
       }
-      if (phone && decision.consent) {
+      if (owner && decision.consent) {
         const c = decision.consent;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(phone), SK: consentSk(c.at, c.action, user!.version), type: 'consent', ...c } } });
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: consentSk(c.at, c.action, user!.version), type: 'consent', ...c } } });
       }
       if (items.length === 0) return { outcome: 'ok' };
       try {
@@ -197,6 +219,26 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       );
       if (!res.Item) return undefined;
       return typeof res.Item.reply === 'string' ? res.Item.reply : null;
+    },
+
+    async replyPending(messageSid) {
+      const res = await db.send(
+        new GetCommand({ TableName: tableName, Key: { PK: inboundPk(messageSid), SK: INBOUND_SK }, ConsistentRead: true }),
+      );
+      const item = res.Item;
+      return item && typeof item.reply === 'string' && !item.replySentAt ? { reply: item.reply } : null;
+    },
+
+    async markReplySent(messageSid, at) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { PK: inboundPk(messageSid), SK: INBOUND_SK },
+          UpdateExpression: 'SET replySentAt = :at',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
     },
 
     async findDueReminders(now, limit) {
@@ -238,10 +280,11 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
                 // lands first always wins.
                 ConditionCheck: {
                   TableName: tableName,
-                  Key: { PK: userPk(ref.phone), SK: PROFILE_SK },
-                  ConditionExpression: '#status = :active AND (lastCheckinId = :series OR painTrackId = :series)',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':active': 'active', ':series': ref.series },
+                  Key: { PK: userPk(ref.userId), SK: PROFILE_SK },
+                  // The channel must still be on: texts need an active number, emails a confirmed address.
+                  ConditionExpression: `${ref.channel === 'sms' ? '#status = :on' : 'emailStatus = :on'} AND (lastCheckinId = :series OR painTrackId = :series)`,
+                  ExpressionAttributeNames: ref.channel === 'sms' ? { '#status': 'status' } : undefined,
+                  ExpressionAttributeValues: { ':on': ref.channel === 'sms' ? 'active' : 'confirmed', ':series': ref.series },
                 },
               },
               {
@@ -379,9 +422,12 @@ async function queryShard(
     for (const item of res.Items ?? []) {
       const parsed = parseReminderSk(String(item.SK));
       if (!parsed) continue;
+      const userId = String(item.PK).slice('USER#'.length);
       out.push({
-        phone: String(item.PK).slice('USER#'.length),
+        userId,
         ...parsed,
+        // Reminders from before email existed carry neither: they are texts to the key's number.
+        to: String(item.to ?? userId),
         attempts: Number(item.attempts ?? 0),
         dueKey: String(item.gsi1sk),
         body: String(item.body ?? ''),
@@ -404,11 +450,15 @@ function cancellationReasons(err: unknown): string[] | null {
 
 function fromUser(u: UserState) {
   return {
-    PK: userPk(u.phone),
+    PK: userPk(u.id),
     SK: PROFILE_SK,
     type: 'user',
-    phone: u.phone,
+    id: u.id,
+    phone: u.phone ?? undefined,
     status: u.status,
+    email: u.email ?? undefined,
+    // Top-level copy for the sweeper's claim condition on email reminders.
+    emailStatus: u.email?.status,
     enrolledAt: u.enrolledAt,
     timezone: u.timezone,
     recent: u.recent,
@@ -421,10 +471,16 @@ function fromUser(u: UserState) {
   };
 }
 
+const USER_STATUSES = new Set(['active', 'opted_out', 'unreachable', 'pending']);
+
 function toUser(item: Record<string, unknown>): UserState {
+  const phone = typeof item.phone === 'string' ? item.phone : null;
   return {
-    phone: String(item.phone),
-    status: item.status === 'opted_out' || item.status === 'unreachable' ? item.status : 'active',
+    // Profiles written before email existed have no id: their key is the phone.
+    id: String(item.id ?? phone),
+    phone,
+    status: USER_STATUSES.has(String(item.status)) ? (item.status as UserState['status']) : 'active',
+    email: item.email ? (item.email as EmailContact) : null,
     enrolledAt: String(item.enrolledAt),
     timezone: String(item.timezone ?? 'UTC'),
     recent: Array.isArray(item.recent) ? (item.recent as CheckinSummary[]) : [],

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import type { AdjustableClock } from '../../adapters/clock.ts';
 import { signTwilioRequest } from '../../adapters/twilio/signature.ts';
 import { replyText } from '../../adapters/twilio/twiml.ts';
+import { buildMime } from '../../adapters/ses/mime.ts';
+import { normalizeEmail } from '../../core/inbound-email.ts';
 import { normalizePhone } from '../../core/phone.ts';
+import type { InboundEmail, InboundEmailResult } from '../../use-cases/handle-inbound-email.ts';
 import type { Outbox } from '../../local/outbox.ts';
 import type { Store } from '../../use-cases/ports.ts';
 import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
@@ -20,9 +23,20 @@ export interface DevDeps {
   serviceNumber: string;
   accountSid: string;
   newId: () => string;
+  /** The inbound email path (the same use case the inbound-email Lambda runs). */
+  receiveEmail: (mail: InboundEmail) => Promise<InboundEmailResult>;
+  /** The service's own address, as the To of a simulated email. */
+  serviceEmail: string;
+  /** The local SES web viewer. */
+  sesViewerUrl: string;
 }
 
 const smsSchema = z.object({ from: z.string().min(1), body: z.string().max(1600) });
+const emailSchema = z.object({
+  from: z.string().min(3).max(254),
+  subject: z.string().max(998).default(''),
+  text: z.string().max(100_000).default(''),
+});
 const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60) });
 
 /**
@@ -67,11 +81,34 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
     return c.json({ reply });
   });
 
+  // An email as SES would receive it: built as real MIME, then parsed by the same path as the Lambda's.
+  app.post('/email', async (c) => {
+    const input = emailSchema.safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: 'send JSON {"from": "you@example.com", "subject": "legs done", "text": ""}' }, 400);
+    const from = normalizeEmail(input.data.from);
+    if (!from) return c.json({ error: `"${input.data.from}" is not an email address` }, 400);
+    const id = deps.newId();
+    const raw = await buildMime({
+      from,
+      to: deps.serviceEmail,
+      subject: input.data.subject,
+      text: input.data.text,
+      messageId: `<${id}@dev.legday.local>`,
+      date: deps.clock.now(),
+    });
+    const before = deps.outbox.list(from).length;
+    // Locally nothing checks SPF or DKIM, so the simulated sender counts as authenticated.
+    const pass = 'PASS' as const;
+    const result = await deps.receiveEmail({ raw, sesMessageId: id, verdicts: { spam: pass, virus: pass, spf: pass, dkim: pass, dmarc: pass } });
+    const reply = deps.outbox.list(from).slice(before).find((m) => m.channel === 'email');
+    return c.json({ outcome: result.outcome, reply: reply ? { subject: reply.subject, text: reply.body } : null });
+  });
+
   app.get('/outbox', (c) => {
-    const raw = phoneQuery(c.req.query('to'));
-    const to = raw ? normalizePhone(raw) : undefined;
-    if (raw && !to) return c.json({ error: `"${raw}" is not a phone number` }, 400);
-    return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, ...m }) => m) });
+    const raw = c.req.query('to')?.trim();
+    const to = raw ? (raw.includes('@') ? normalizeEmail(raw) : normalizePhone(phoneQuery(raw)!)) : undefined;
+    if (raw && !to) return c.json({ error: `"${raw}" is not a phone number or an email address` }, 400);
+    return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, unsubscribeUrl: _u, ...m }) => m) });
   });
 
   app.post('/clock', async (c) => {

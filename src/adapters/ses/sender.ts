@@ -1,0 +1,62 @@
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SendError, type EmailSender } from '../../use-cases/ports.ts';
+import { buildMime } from './mime.ts';
+
+export interface SesSenderOptions {
+  region: string;
+  /** The From address, e.g. "legday <coach@legday.example>"; its domain must be verified in SES. */
+  from: string;
+  /** Where replies go; the inbound receipt rule's address. */
+  replyTo?: string;
+  /** SES configuration set whose event destination reports bounces and complaints. */
+  configurationSet?: string;
+  /** Set for the local SES; absent in AWS. */
+  endpoint?: string;
+  timeoutMs?: number;
+}
+
+/** SES errors that retrying will not fix. */
+const REJECTED = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ConfigurationSetSendingPausedException']);
+
+/** Sends email through SES SendRawEmail, which (unlike SendEmail) lets us set List-Unsubscribe. */
+export function createSesSender(opts: SesSenderOptions): EmailSender {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const client = new SESClient({
+    region: opts.region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    ...(opts.endpoint
+      ? // The local SES wants some credentials; fixed ones keep a developer's real keys out of it.
+        { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  return {
+    async send(message) {
+      const raw = await buildMime({ from: opts.from, replyTo: opts.replyTo, ...message });
+      try {
+        const res = await client.send(
+          new SendRawEmailCommand({
+            RawMessage: { Data: raw },
+            ...(opts.configurationSet ? { ConfigurationSetName: opts.configurationSet } : {}),
+          }),
+        );
+        return { id: res.MessageId ?? 'unknown' };
+      } catch (err) {
+        throw toSendError(err);
+      }
+    },
+  };
+}
+
+function toSendError(err: unknown): SendError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? 'Error';
+  const status = e.$metadata?.httpStatusCode;
+  if (REJECTED.has(name)) return new SendError('rejected', name, e.message ?? name);
+  if (status !== undefined && status >= 400 && status < 500 && name !== 'Throttling' && name !== 'ThrottlingException') {
+    return new SendError('rejected', name, e.message ?? name);
+  }
+  // Throttling, 5xx, timeouts and dropped connections: SES may or may not have taken it.
+  const noAnswer = status === undefined;
+  return new SendError('transient', name, e.message ?? name, noAnswer);
+}

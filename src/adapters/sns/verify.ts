@@ -1,0 +1,137 @@
+import { createVerify, generateKeyPairSync, createSign } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Verifies Amazon SNS messages delivered over HTTPS (SES bounce and complaint events), following
+ * AWS's "Verifying the signatures of Amazon SNS messages": the signing certificate must come from
+ * an SNS host over HTTPS, the canonical string is rebuilt from the message's own fields, and the
+ * topic must be ours. Anything unsigned, altered, signed by another key or from another topic is
+ * refused.
+ */
+
+export const snsMessageSchema = z.object({
+  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: z.string().min(1),
+  TopicArn: z.string().min(1),
+  Message: z.string(),
+  Timestamp: z.string().min(1),
+  SignatureVersion: z.enum(['1', '2']),
+  Signature: z.string().min(1),
+  SigningCertURL: z.string().min(1),
+  Subject: z.string().optional(),
+  Token: z.string().optional(),
+  SubscribeURL: z.string().optional(),
+});
+export type SnsMessage = z.infer<typeof snsMessageSchema>;
+
+/** Only SNS's own hosts may serve the certificate (or the subscription link). */
+const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+export function isSnsUrl(raw: string, pathEnd?: string): boolean {
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'https:' && SNS_HOST.test(u.hostname) && !u.port && (!pathEnd || u.pathname.endsWith(pathEnd));
+  } catch {
+    return false;
+  }
+}
+
+/** The exact string SNS signed, field order and all. */
+export function stringToSign(m: SnsMessage): string {
+  const fields =
+    m.Type === 'Notification'
+      ? (['Message', 'MessageId', ...(m.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type'] as const)
+      : (['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const);
+  return fields.map((f) => `${f}\n${(m as Record<string, string | undefined>)[f] ?? ''}\n`).join('');
+}
+
+export type SnsCheck = { ok: true; message: SnsMessage } | { ok: false; status: 400 | 403; reason: string };
+
+/** Messages older than this are refused: a captured message cannot be replayed days later. */
+const MAX_AGE_MS = 24 * 3_600_000;
+
+export function createSnsVerifier(opts: {
+  topicArn: string;
+  /** Returns the PEM (certificate or public key) at an SNS certificate URL. */
+  certificate: (url: string) => Promise<string>;
+}) {
+  return async (body: unknown, now: Date): Promise<SnsCheck> => {
+    const parsed = snsMessageSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, status: 400, reason: 'not an SNS message' };
+    const m = parsed.data;
+    if (m.TopicArn !== opts.topicArn) return { ok: false, status: 403, reason: 'message from another topic' };
+    if (!isSnsUrl(m.SigningCertURL, '.pem')) return { ok: false, status: 403, reason: 'signing certificate not from SNS' };
+    const at = Date.parse(m.Timestamp);
+    if (Number.isNaN(at) || now.getTime() - at > MAX_AGE_MS) return { ok: false, status: 403, reason: 'message too old' };
+    let pem: string;
+    try {
+      pem = await opts.certificate(m.SigningCertURL);
+    } catch {
+      // Unverifiable now: SNS retries a failed delivery, so a 403 here costs nothing but time.
+      return { ok: false, status: 403, reason: 'signing certificate unavailable' };
+    }
+    const verifier = createVerify(m.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
+    verifier.update(stringToSign(m), 'utf8');
+    let valid = false;
+    try {
+      valid = verifier.verify(pem, m.Signature, 'base64');
+    } catch {
+      valid = false;
+    }
+    return valid ? { ok: true, message: m } : { ok: false, status: 403, reason: 'bad signature' };
+  };
+}
+
+/** Fetches and caches SNS signing certificates (a handful of URLs per region), with a timeout. */
+export function fetchSnsCertificate(timeoutMs = 3000): (url: string) => Promise<string> {
+  const cache = new Map<string, Promise<string>>();
+  return (url) => {
+    if (!isSnsUrl(url, '.pem')) return Promise.reject(new Error('not an SNS certificate URL'));
+    let hit = cache.get(url);
+    if (!hit) {
+      hit = fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' }).then(async (res) => {
+        if (!res.ok) throw new Error(`certificate fetch failed: ${res.status}`);
+        const pem = await res.text();
+        if (!pem.includes('BEGIN CERTIFICATE')) throw new Error('certificate fetch returned no certificate');
+        return pem;
+      });
+      hit.catch(() => cache.delete(url));
+      cache.set(url, hit);
+    }
+    return hit;
+  };
+}
+
+/**
+ * A signing key of our own, for local runs and tests: the local stack signs simulated SES events
+ * with it exactly as SNS signs real ones, and the verifier is handed its public key for this one
+ * certificate URL instead of fetching SNS's.
+ */
+export function createLocalSnsSigner(topicArn: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const certUrl = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-legday-local.pem';
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return {
+    topicArn,
+    certUrl,
+    certificate: async (url: string) => {
+      if (url !== certUrl) throw new Error('unknown certificate');
+      return pem;
+    },
+    /** A signed Notification, as SNS would POST it. */
+    notification(message: unknown, now: Date, id: string): SnsMessage {
+      const m: SnsMessage = {
+        Type: 'Notification',
+        MessageId: id,
+        TopicArn: topicArn,
+        Message: JSON.stringify(message),
+        Timestamp: now.toISOString(),
+        SignatureVersion: '2',
+        Signature: '',
+        SigningCertURL: certUrl,
+      };
+      const signer = createSign('RSA-SHA256');
+      signer.update(stringToSign(m), 'utf8');
+      return { ...m, Signature: signer.sign(privateKey, 'base64') };
+    },
+  };
+}

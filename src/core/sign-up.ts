@@ -1,0 +1,76 @@
+import type { Channel } from './plan.ts';
+import { emailUserId, nothing, type Decision, type UserState } from './respond.ts';
+
+/** A validated sign-up from the page: at least one of phone and email, each for its chosen channel. */
+export interface SignUpRequest {
+  phone: string | null;
+  email: string | null;
+  timezone: string;
+  /** The words of the consent box the person ticked, kept as the record of consent. */
+  consentText: string;
+}
+
+export type SignUpOutcome =
+  /** A confirmation email is to be sent (new address, or one still waiting for its link). */
+  | 'confirm-email'
+  /** Phone only: nothing to send; the first text from the number confirms it. */
+  | 'text-to-confirm'
+  /** Already signed up and confirmed: nothing changes. */
+  | 'already-confirmed'
+  /** The email address belongs to another sign-up. */
+  | 'email-taken'
+  /** The number already has a different email address. */
+  | 'has-other-email'
+  /** The number already texts us; an address can't be tied to it from a web page anyone can fill in. */
+  | 'phone-in-use';
+
+export const signUpUserId = (req: SignUpRequest) => req.phone ?? emailUserId(req.email!);
+
+/**
+ * Decides what a sign-up changes. Pure: the caller reads the profile at `signUpUserId(req)` and the
+ * current owner of the email address. A web form proves nothing about a phone or an inbox, so
+ * nothing is sent on either channel until the address's link is followed or the number texts us.
+ */
+export function signUp(
+  existing: UserState | null,
+  emailOwner: string | null,
+  req: SignUpRequest,
+  now: Date,
+): { outcome: SignUpOutcome; decision: Decision | null } {
+  const id = signUpUserId(req);
+  const at = now.toISOString();
+  const none = (outcome: SignUpOutcome) => ({ outcome, decision: null });
+  if (req.email && emailOwner && emailOwner !== id) return none('email-taken');
+  const consent = (channel: Channel) => ({ action: 'opt-in' as const, at, via: 'sign-up page (awaiting confirmation)', text: req.consentText, channel });
+  const decision = (user: UserState, channel: Channel): Decision => ({ ...nothing, reply: null, said: null, user, consent: consent(channel) });
+
+  if (!existing) {
+    const user: UserState = {
+      id,
+      phone: req.phone,
+      // Pending until the number texts us; an email-only profile has no SMS channel at all.
+      status: 'pending',
+      email: req.email ? { address: req.email, status: 'pending' } : null,
+      enrolledAt: at,
+      timezone: req.timezone,
+      recent: [],
+      painTrack: null,
+      version: 0,
+    };
+    return { outcome: req.email ? 'confirm-email' : 'text-to-confirm', decision: decision(user, req.email ? 'email' : 'sms') };
+  }
+  if (!req.email) return none(existing.status === 'pending' ? 'text-to-confirm' : 'already-confirmed');
+  const email = existing.email;
+  if (email && email.address !== req.email) return none('has-other-email');
+  if (!email && existing.phone && existing.status !== 'pending') return none('phone-in-use');
+  if (email?.status === 'confirmed') return none('already-confirmed');
+  if (email?.status === 'pending') return none('confirm-email');
+  // New to this profile, or unsubscribed/bounced before: signing up again starts double opt-in again.
+  const user: UserState = {
+    ...existing,
+    email: { address: req.email, status: 'pending' },
+    timezone: req.timezone,
+    version: existing.version + 1,
+  };
+  return { outcome: 'confirm-email', decision: decision(user, 'email') };
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { isSnsUrl, type SnsCheck } from '../../adapters/sns/verify.ts';
+import { emailEventChanges } from '../../core/ses-events.ts';
+import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
+import type { Log, Metrics, Store } from '../../use-cases/ports.ts';
+
+export interface SesEventDeps {
+  store: Store;
+  log: Log;
+  metrics: Metrics;
+  now: () => Date;
+  verify: (body: unknown, now: Date) => Promise<SnsCheck>;
+  /** Visits an SNS SubscribeURL (already checked to be an SNS host), confirming the subscription. */
+  confirmSubscription: (url: string) => Promise<void>;
+}
+
+/**
+ * POST /webhooks/ses/events: SES bounce and complaint events, delivered by SNS over HTTPS. Only a
+ * message signed by SNS for our topic is acted on; anything else gets 400 or 403.
+ */
+export function sesEventRoutes(deps: SesEventDeps) {
+  return new Hono().post('/events', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large', 413) }), async (c) => {
+    // SNS posts JSON with Content-Type text/plain.
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return c.text('Bad request: body is not JSON', 400);
+    }
+    const now = deps.now();
+    const check = await deps.verify(body, now);
+    if (!check.ok) {
+      deps.log.warn('SNS message refused', { reason: check.reason });
+      deps.metrics.count('SnsMessageRefused');
+      return c.text(`Refused: ${check.reason}`, check.status);
+    }
+    const m = check.message;
+    if (m.Type === 'SubscriptionConfirmation') {
+      if (!m.SubscribeURL || !isSnsUrl(m.SubscribeURL)) return c.text('Refused: SubscribeURL is not an SNS URL', 403);
+      await deps.confirmSubscription(m.SubscribeURL);
+      deps.log.info('SNS subscription confirmed', { topic: m.TopicArn });
+      return c.text('Subscribed', 200);
+    }
+    if (m.Type === 'UnsubscribeConfirmation') return c.text('OK', 200);
+    let event: unknown;
+    try {
+      event = JSON.parse(m.Message);
+    } catch {
+      return c.text('Bad request: the SNS message is not an SES event', 400);
+    }
+    const changes = emailEventChanges(event);
+    for (const change of changes) {
+      const result = await changeEmailStatus(deps, { ...change, via: change.to === 'bounced' ? 'SES bounce' : 'SES complaint' });
+      deps.metrics.count(change.to === 'bounced' ? 'EmailBounced' : 'EmailComplained');
+      if (result === 'unknown-address') deps.log.info('SES event for an address we do not know', { email: change.address });
+    }
+    return c.json({ applied: changes.length });
+  });
+}

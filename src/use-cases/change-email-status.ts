@@ -1,0 +1,31 @@
+import { emailStatusChange, nothing, type EmailContact } from '../core/respond.ts';
+import { applyDecision } from './apply-decision.ts';
+import type { Log, Store } from './ports.ts';
+
+export type EmailStatusResult = 'changed' | 'unchanged' | 'unknown-address';
+
+/**
+ * An address's standing changes from outside a message: its confirmation link, its one-click
+ * unsubscribe, or an SES bounce or complaint. Pending emails to it are cancelled in the same
+ * write, and the sweeper's claim re-checks the status, so nothing more goes out.
+ */
+export async function changeEmailStatus(
+  deps: { store: Store; log: Log; now: () => Date },
+  change: { address: string; to: EmailContact['status']; via: string; detail: string },
+): Promise<EmailStatusResult> {
+  const owner = await deps.store.emailOwner(change.address);
+  if (!owner) return 'unknown-address';
+  let changed = false;
+  await applyDecision(
+    deps,
+    owner,
+    async (user, now) => {
+      const d = emailStatusChange(user, { ...change, now });
+      changed = d !== null;
+      return d ?? { ...nothing, reply: null, said: null };
+    },
+    { now: deps.now },
+  );
+  if (changed) deps.log.info('email status changed', { email: change.address, to: change.to, via: change.via });
+  return changed ? 'changed' : 'unchanged';
+}

@@ -1,0 +1,113 @@
+import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/email.ts';
+import { replyEmail } from '../core/email-reply.ts';
+import { acceptInbound, emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { hourBucket, type AbuseLimits } from '../core/limits.ts';
+import { emailUserId, liveSeries, nothing, respond, type Decision } from '../core/respond.ts';
+import { applyDecision } from './apply-decision.ts';
+import type { EmailDelivery, Log, Metrics, RateLimit, Store } from './ports.ts';
+
+export interface InboundEmailDeps {
+  store: Store;
+  email: EmailDelivery;
+  /** Decodes a raw message: sender, subject, and the sender's own words (quotes and signature cut). */
+  parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null }>;
+  now: () => Date;
+  newId: () => string;
+  log: Log;
+  metrics: Metrics;
+  defaultTimezone: string;
+  limits: AbuseLimits;
+}
+
+export interface InboundEmail {
+  raw: Buffer | string;
+  /** SES's message id (the S3 object key): the dedupe key. */
+  sesMessageId: string;
+  verdicts: ReceiptVerdicts;
+}
+
+export type InboundEmailResult =
+  | { outcome: 'answered' | 'no-reply' | 'duplicate' | 'limited' }
+  | { outcome: 'dropped'; reason: string };
+
+const TTL_MARGIN_S = 2 * 3600;
+
+/**
+ * An email arrives (the inbound-email Lambda, or POST /dev/email locally): check SES's verdicts,
+ * parse it, run its first line or subject through the same core as a text, write the decision and
+ * the dedupe record in one transaction, then send the reply. A reply that fails to send is sent
+ * when the same message is delivered again (SES retries a failed Lambda), never twice.
+ */
+export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEmail): Promise<InboundEmailResult> {
+  const verdict = acceptInbound(mail.verdicts);
+  if (!verdict.ok) return dropped(deps, verdict.reason);
+  const parsed = await deps.parse(mail.raw);
+  if (!parsed.from) return dropped(deps, 'no sender address');
+  const from = parsed.from;
+  const key = `ses:${mail.sesMessageId}`;
+  const { text, intent } = emailMessage(parsed.subject, parsed.text);
+  const owner = await deps.store.emailOwner(from);
+  const inReplyTo = parsed.messageId ?? undefined;
+
+  // Not signed up: one pointer to the page, under the same reply limits, and no profile.
+  const userId = owner ?? emailUserId(from);
+  let content = null as EmailContent | null;
+  const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
+    if (!owner || !user) {
+      content = notSignedUpEmail(deps.email.signUpUrl);
+      return { ...nothing, reply: null, said: null };
+    }
+    const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
+    const d = respond(user, { channel: 'email', from, text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
+    content = replyEmail(d, d.user ?? user);
+    return d;
+  };
+  const inbound = () => ({ messageSid: key, reply: content ? JSON.stringify(content) : null });
+  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content ? replyLimits(deps, from, now) : []);
+
+  const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits });
+  if (applied.outcome === 'limited') {
+    deps.log.warn('rate limit reached; email not answered', { limit: applied.limit, from });
+    deps.metrics.count(`RateLimited_${applied.limit}`);
+    // Keep what the message changed (an unsubscribe above all), just without a reply.
+    const quiet = async (...args: Parameters<typeof decide>) => {
+      const d = await decide(...args);
+      content = null;
+      return d;
+    };
+    await applyDecision(deps, userId, quiet, { now: deps.now, inbound });
+    return { outcome: 'limited' };
+  }
+  if (applied.outcome === 'duplicate') {
+    deps.log.info('duplicate inbound email', { sesMessageId: mail.sesMessageId });
+    const pending = await deps.store.replyPending(key);
+    if (!pending) return { outcome: 'duplicate' };
+    content = JSON.parse(pending.reply) as EmailContent;
+  }
+  if (!content) return { outcome: applied.outcome === 'duplicate' ? 'duplicate' : 'no-reply' };
+  await sendReply(deps, from, content, inReplyTo, owner !== null);
+  await deps.store.markReplySent(key, deps.now());
+  deps.metrics.count('EmailRepliesSent');
+  return { outcome: applied.outcome === 'duplicate' ? 'duplicate' : 'answered' };
+}
+
+async function sendReply(deps: InboundEmailDeps, to: string, content: EmailContent, inReplyTo: string | undefined, subscribed: boolean) {
+  // Only people on the list get a list's unsubscribe link; the sign-up pointer is a one-off.
+  const unsubscribeUrl = subscribed ? deps.email.unsubscribeUrl(to) : undefined;
+  await deps.email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, inReplyTo });
+}
+
+function dropped(deps: InboundEmailDeps, reason: string): InboundEmailResult {
+  deps.log.warn('inbound email dropped', { reason });
+  deps.metrics.count('InboundEmailDropped');
+  return { outcome: 'dropped', reason };
+}
+
+function replyLimits(deps: InboundEmailDeps, from: string, now: Date): RateLimit[] {
+  const hour = hourBucket(now);
+  const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + TTL_MARGIN_S;
+  return [
+    { name: 'replies_per_address', key: `RATE#reply#${from}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt },
+    { name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt },
+  ];
+}

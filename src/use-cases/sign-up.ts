@@ -1,0 +1,75 @@
+import { confirmEmail, layoutEmail, EMAIL_TEXT } from '../content/email.ts';
+import { hourBucket } from '../core/limits.ts';
+import { nothing } from '../core/respond.ts';
+import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
+import { applyDecision } from './apply-decision.ts';
+import { SendError, type EmailDelivery, type Log, type Metrics, type RateLimit, type Store } from './ports.ts';
+
+export interface SignUpDeps {
+  store: Store;
+  email: EmailDelivery;
+  now: () => Date;
+  log: Log;
+  metrics: Metrics;
+  /** New sign-ups per hour across the service (RATE_ENROLMENTS_PER_HOUR). */
+  enrolmentsPerHour: number;
+}
+
+/** Confirmation emails per address per hour: enough for "resend", too few to bomb an inbox. */
+export const CONFIRMATIONS_PER_ADDRESS_PER_HOUR = 3;
+
+export type SignUpResult = { outcome: SignUpOutcome | 'limited' | 'send-failed' };
+
+/**
+ * A sign-up from the page: decide (core/sign-up.ts), write the profile and the address's owner
+ * record in one transaction, then send the confirmation email. A failed send leaves the address
+ * pending; submitting again resends.
+ */
+export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<SignUpResult> {
+  let outcome = 'already-confirmed' as SignUpOutcome;
+  const applied = await applyDecision(
+    deps,
+    signUpUserId(req),
+    async (user, now) => {
+      const owner = req.email ? await deps.store.emailOwner(req.email) : null;
+      const res = signUp(user, owner, req, now);
+      outcome = res.outcome;
+      return res.decision ?? { ...nothing, reply: null, said: null };
+    },
+    {
+      now: deps.now,
+      claimEmail: (d) => d.user?.email?.address ?? null,
+      limits: (_d, isNew, now) => limitsFor(deps, req, outcome, isNew, now),
+    },
+  );
+  if (applied.outcome === 'limited') {
+    deps.log.warn('sign-up rate limit reached', { limit: applied.limit, email: req.email, phone: req.phone });
+    deps.metrics.count(`RateLimited_${applied.limit}`);
+    return { outcome: 'limited' };
+  }
+  if (outcome !== 'confirm-email' || !req.email) return { outcome };
+  const now = deps.now();
+  const content = confirmEmail();
+  const url = deps.email.confirmUrl(req.email, now);
+  try {
+    await deps.email.sender.send({ to: req.email, ...layoutEmail(content, { action: { label: EMAIL_TEXT.confirm.button, url } }) });
+  } catch (err) {
+    if (!(err instanceof SendError)) throw err;
+    deps.log.warn('confirmation email failed', { email: req.email, kind: err.kind, code: err.code });
+    deps.metrics.count('ConfirmationEmailFailed');
+    return { outcome: 'send-failed' };
+  }
+  deps.metrics.count('ConfirmationEmailSent');
+  return { outcome };
+}
+
+function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome, isNew: boolean, now: Date): RateLimit[] {
+  const hour = hourBucket(now);
+  const expiresAt = Math.floor(now.getTime() / 1000) + 3 * 3600;
+  const limits: RateLimit[] = [];
+  if (outcome === 'confirm-email' && req.email) {
+    limits.push({ name: 'confirmations_per_address', key: `RATE#confirm#${req.email}#${hour}`, max: CONFIRMATIONS_PER_ADDRESS_PER_HOUR, expiresAt });
+  }
+  if (isNew) limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
+  return limits;
+}
