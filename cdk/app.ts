@@ -10,6 +10,7 @@ import { StatefulStack } from './stateful-stack.ts';
 export function buildApp(app = new App()) {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!/^[a-z][a-z0-9-]{1,15}$/.test(stage)) throw new Error(`stage "${stage}" must be lower-case letters, digits and dashes`);
+  const mailDomain = String(app.node.tryGetContext('mailDomain') ?? 'legday.example.com');
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const data = new StatefulStack(app, `legday-${stage}-data`, { stage, env });
   const service = new ServiceStack(app, `legday-${stage}-service`, {
@@ -19,6 +20,9 @@ export function buildApp(app = new App()) {
     twilioFrom: String(app.node.tryGetContext('twilioFrom') ?? '+15005550006'),
     publicUrl: app.node.tryGetContext('publicUrl') as string | undefined,
     alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
+    mailBucket: data.mailBucket,
+    mailDomain,
+    mailFrom: String(app.node.tryGetContext('mailFrom') ?? `legday <coach@${mailDomain}>`),
   });
   Tags.of(app).add('app', 'legday');
   Tags.of(app).add('stage', stage);

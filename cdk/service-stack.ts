@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -15,6 +16,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { DUE_INDEX } from '../src/adapters/dynamo/keys.ts';
+import { mailAddress } from '../src/config.ts';
+import { EmailResources, INBOUND_PREFIX } from './email-resources.ts';
 import { LegdayFunction } from './legday-function.ts';
 import type { StageProps } from './stateful-stack.ts';
 
@@ -24,6 +27,12 @@ export interface ServiceProps extends StageProps {
   publicUrl?: string;
   twilioFrom: string;
   alarmEmail?: string;
+  /** The bucket SES stores inbound mail in (stateful stack). */
+  mailBucket: IBucket;
+  /** The sending and receiving domain, verified in SES. */
+  mailDomain: string;
+  /** From header of every email, e.g. "legday <coach@legday.example.com>"; its address receives mail. */
+  mailFrom: string;
 }
 
 const SWEEPER_TIMEOUT = Duration.seconds(55);
@@ -35,6 +44,8 @@ export const TABLE_ACTIONS = {
   // findDueReminders (Query on the index); claim (ConditionCheck + Update); finish/defer/cancel (UpdateItem);
   // carrier refusals go through the same commit as a text (GetItem, Query, PutItem).
   sweeper: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+  // emailOwner, getUser, replyPending (GetItem); pendingReminders (Query); commit; markReplySent (UpdateItem).
+  inboundEmail: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
 } as const;
 
 /** The stateless service: functions, the HTTP API, the schedule, the secret, alarms. */
@@ -60,9 +71,13 @@ export class ServiceStack extends Stack {
       },
     };
 
+    const email = new EmailResources(this, 'Email', { stage, mailDomain: props.mailDomain, mailAddress: mailAddress(props.mailFrom) });
+
     const api = new LegdayFunction(this, 'Api', { ...common, name: 'api', timeout: Duration.seconds(10) })
       .bindTable(table, TABLE_ACTIONS.api)
       .bindTwilioSecret(twilioSecret);
+    // Sign-up sends the confirmation email.
+    email.grantSend(api, props.mailFrom);
 
     // HTTP API rather than a Function URL: it gives route-level throttling (a cap on what a flood
     // of forged requests can cost) and access logs, for about $1 per million requests.
@@ -77,6 +92,10 @@ export class ServiceStack extends Stack {
     const integration = new HttpLambdaIntegration('ApiIntegration', api);
     httpApi.addRoutes({ path: '/webhooks/twilio/sms', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
+    httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET, HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/email/confirm', methods: [HttpMethod.GET, HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/email/unsubscribe', methods: [HttpMethod.GET, HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/webhooks/ses/events', methods: [HttpMethod.POST], integration });
     const stageResource = httpApi.defaultStage!.node.defaultChild as CfnStage;
     stageResource.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
@@ -93,6 +112,7 @@ export class ServiceStack extends Stack {
     stageResource.defaultRouteSettings = { throttlingRateLimit: 50, throttlingBurstLimit: 100 };
     const publicUrl = props.publicUrl ?? httpApi.apiEndpoint;
     api.addEnvironment('PUBLIC_URL', publicUrl);
+    email.deliverEventsTo(`${publicUrl}/webhooks/ses/events`);
 
     // Failed async invocations of the sweeper land here instead of vanishing. SQS-managed
     // encryption: both Lambda and EventBridge can write to it without a key grant to get wrong.
@@ -113,6 +133,38 @@ export class ServiceStack extends Stack {
     })
       .bindTable(table, TABLE_ACTIONS.sweeper, [DUE_INDEX])
       .bindTwilioSecret(twilioSecret);
+    email.grantSend(sweeper, props.mailFrom);
+
+    // SES invokes it asynchronously and retries twice; what still fails lands in its queue.
+    const inboundDlq = new Queue(this, 'InboundEmailDlq', {
+      queueName: `legday-${stage}-inbound-email-dlq`,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const inboundEmail = new LegdayFunction(this, 'InboundEmail', {
+      ...common,
+      name: 'inbound-email',
+      timeout: Duration.seconds(30),
+      deadLetterQueue: inboundDlq,
+      environment: { ...common.environment, PUBLIC_URL: publicUrl, MAIL_BUCKET: props.mailBucket.bucketName, MAIL_PREFIX: INBOUND_PREFIX },
+    }).bindTable(table, TABLE_ACTIONS.inboundEmail);
+    // readLambdaConfig wants the Twilio secret's ARN too (one config for all functions); no read grant.
+    inboundEmail.addEnvironment('TWILIO_SECRET_ARN', twilioSecret.secretArn);
+    email.grantSend(inboundEmail, props.mailFrom);
+    email.receiveInto(props.mailBucket, inboundEmail);
+    NagSuppressions.addResourceSuppressions(
+      inboundEmail,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'SES names each stored message after its message id, unknown in advance: the function may read objects under inbound/ only, and only GetObject.',
+          // The bucket's ARN appears as a token or as a cross-stack import, depending on how the app is synthesized.
+          appliesTo: [{ regex: '/^Resource::.*InboundMail[A-Za-z0-9]*.*\\/inbound\\/\\*$/' }],
+        },
+      ],
+      true,
+    );
     new Rule(this, 'EveryMinute', {
       ruleName: `legday-${stage}-sweep`,
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -145,6 +197,7 @@ export class ServiceStack extends Stack {
     for (const [name, fn] of [
       ['api', api],
       ['sweeper', sweeper],
+      ['inbound-email', inboundEmail],
     ] as const) {
       alarm(`${name}-errors`, fn.metricErrors({ period: five }), 1, `The ${name} function threw.`);
       alarm(`${name}-throttles`, fn.metricThrottles({ period: five }), 1, `The ${name} function was throttled.`);
@@ -169,10 +222,13 @@ export class ServiceStack extends Stack {
       'The hourly enrolment limit was hit: likely SMS pumping.',
     );
     alarm('sweeper-dlq', dlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Sweeper invocations failed.');
+    alarm('inbound-email-dlq', inboundDlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Inbound emails failed after SES retried them.');
+    alarm('email-complaints', custom('EmailComplained', 'legday-api', 'Sum'), 1, 'Someone marked a legday email as spam: SES suspends senders whose complaint rate passes 0.1%.');
 
     new CfnOutput(this, 'WebhookUrl', { value: `${publicUrl}/webhooks/twilio/sms`, description: "Set as the Twilio number's messaging webhook (HTTP POST)." });
     new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
+    new CfnOutput(this, 'SignUpUrl', { value: `${publicUrl}/`, description: 'The sign-up page.' });
 
     NagSuppressions.addResourceSuppressions(twilioSecret, [
       {
@@ -185,12 +241,12 @@ export class ServiceStack extends Stack {
       [
         {
           id: 'AwsSolutions-APIG4',
-          reason: 'Twilio cannot send IAM, Cognito or JWT credentials; every webhook is authenticated in code by its X-Twilio-Signature (HMAC over the URL and body with the auth token) and refused with 403 otherwise.',
+          reason: 'Public by design: Twilio and SNS cannot send IAM, Cognito or JWT credentials, and the sign-up page and email links are for anyone. Webhooks are authenticated in code (X-Twilio-Signature HMAC; SNS message signatures and topic), email links by their HMAC token, and anything else is refused with 403.',
         },
       ],
       true,
     );
-    for (const fn of [api, sweeper]) {
+    for (const fn of [api, sweeper, inboundEmail]) {
       NagSuppressions.addResourceSuppressions(
         fn,
         [

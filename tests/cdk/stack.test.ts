@@ -40,7 +40,7 @@ describe('the stateful stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({
           IndexName: 'due',
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to'] },
         }),
       ],
     });
@@ -74,7 +74,7 @@ describe('the service stack', () => {
     const fns = Object.values(dev.service.findResources('AWS::Lambda::Function')).filter((f) =>
       String(f.Properties.FunctionName ?? '').startsWith('legday-'),
     );
-    expect(fns.map((f) => f.Properties.FunctionName).sort()).toEqual(['legday-dev-api', 'legday-dev-sweeper']);
+    expect(fns.map((f) => f.Properties.FunctionName).sort()).toEqual(['legday-dev-api', 'legday-dev-inbound-email', 'legday-dev-sweeper']);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON' } });
       expect(f.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', TWILIO_FROM: expect.any(String) });
@@ -92,10 +92,19 @@ describe('the service stack', () => {
     }
   });
 
-  it('serves the webhook and health check from an HTTP API with throttling and access logs', () => {
-    dev.service.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/twilio/sms' });
-    dev.service.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /healthz' });
-    dev.service.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+  it('serves the webhooks, the sign-up page and the email links from an HTTP API with throttling and access logs', () => {
+    const routes = Object.values(dev.service.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual([
+      'GET /',
+      'GET /email/confirm',
+      'GET /email/unsubscribe',
+      'GET /healthz',
+      'POST /',
+      'POST /email/confirm',
+      'POST /email/unsubscribe',
+      'POST /webhooks/ses/events',
+      'POST /webhooks/twilio/sms',
+    ]);
     dev.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
@@ -120,7 +129,11 @@ describe('the service stack', () => {
       [
         'api-errors',
         'api-throttles',
+        'email-complaints',
         'enrolment-flood',
+        'inbound-email-dlq',
+        'inbound-email-errors',
+        'inbound-email-throttles',
         'oldest-due-reminder',
         'reminders-failed',
         'sweeper-dlq',
@@ -143,15 +156,52 @@ describe('the service stack', () => {
   });
 });
 
+describe('email through SES', () => {
+  it('stores inbound mail for our address in S3, then hands it to the inbound-email function, with scanning and TLS', () => {
+    dev.service.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Recipients: ['coach@legday.example.com'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [
+          { S3Action: Match.objectLike({ ObjectKeyPrefix: 'inbound/' }) },
+          { LambdaAction: Match.objectLike({ InvocationType: 'Event', FunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InboundEmail'), 'Arn'] } }) },
+        ],
+      }),
+    });
+  });
+
+  it('reports bounces and complaints to an encrypted SNS topic delivered to the API over HTTPS', () => {
+    dev.service.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+    });
+    dev.service.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'legday-dev-ses-events', KmsMasterKeyId: Match.anyValue() });
+    dev.service.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['/webhooks/ses/events'])]) }),
+    });
+  });
+
+  it('generates the link-signing key in Secrets Manager; only its ARN reaches the functions', () => {
+    dev.service.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'legday/dev/link-signing-key', GenerateSecretString: Match.objectLike({ PasswordLength: 48 }) });
+    for (const f of Object.values(dev.service.findResources('AWS::Lambda::Function'))) {
+      if (!String(f.Properties.FunctionName ?? '').startsWith('legday-')) continue;
+      expect(f.Properties.Environment.Variables.LINK_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/LinkSecret/) });
+    }
+  });
+});
+
 describe('least privilege', () => {
   // X-Ray's two write actions have no resource-level permissions: the only place `*` is allowed.
   const XRAY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
   const SECRET = new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
 
   it.each([
-    ['Api', TABLE_ACTIONS.api, []],
+    // Sign-up sends the confirmation email.
+    ['Api', TABLE_ACTIONS.api, ['ses:SendRawEmail']],
     // The sweeper also sends failed async invocations to its dead-letter queue.
-    ['Sweeper', TABLE_ACTIONS.sweeper, ['sqs:SendMessage']],
+    ['Sweeper', TABLE_ACTIONS.sweeper, ['sqs:SendMessage', 'ses:SendRawEmail']],
+    ['InboundEmail', TABLE_ACTIONS.inboundEmail, ['sqs:SendMessage', 'ses:SendRawEmail', 's3:GetObject']],
   ] as const)('%s gets exactly the actions its code uses, each on a resource ARN', (prefix, tableActions, extra) => {
     const statements = statementsOf(dev.service, prefix);
     const expected = new Set([...tableActions.map((a) => `dynamodb:${a}`), ...SECRET, ...XRAY, ...extra]);
@@ -164,6 +214,20 @@ describe('least privilege', () => {
     }
   });
 
+  it('email is sent only from our domain through our configuration set; inbound mail is read only under inbound/', () => {
+    for (const prefix of ['Api', 'Sweeper', 'InboundEmail']) {
+      const ses = statementsOf(dev.service, prefix).filter((s) => JSON.stringify(s.Action).includes('ses:'));
+      expect(ses).toHaveLength(1);
+      const resources = JSON.stringify(ses[0]!.Resource);
+      expect(resources).toContain(':identity/legday.example.com');
+      expect(resources).toMatch(/:configuration-set\/",\{"Ref":"EmailConfigurationSet/);
+      expect(resources).not.toContain('"*"');
+    }
+    const s3 = statementsOf(dev.service, 'InboundEmail').filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(JSON.stringify(s3.map((s) => s.Resource))).toContain('/inbound/*');
+    expect(statementsOf(dev.service, 'Api').some((s) => JSON.stringify(s.Action).includes('s3:'))).toBe(false);
+  });
+
   it('only the sweeper may read the due index, and only that index', () => {
     const indexArns = (prefix: string) =>
       JSON.stringify(statementsOf(dev.service, prefix).filter((s) => JSON.stringify(s.Action).includes('dynamodb:')).map((s) => s.Resource));
@@ -173,7 +237,7 @@ describe('least privilege', () => {
   });
 
   it('no function may Scan, delete items or touch other tables', () => {
-    for (const prefix of ['Api', 'Sweeper']) {
+    for (const prefix of ['Api', 'Sweeper', 'InboundEmail']) {
       const actions = actionsOf(statementsOf(dev.service, prefix));
       for (const banned of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:*', 'dynamodb:BatchWriteItem', 'secretsmanager:*']) {
         expect(actions.has(banned), `${prefix} ${banned}`).toBe(false);
