@@ -87,7 +87,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       : null;
   const ses = await startSesLocal(config.sesPort);
   const emailSender = recordingEmailSender(
-    createSesSender({ region: 'us-east-1', from: config.mailFrom, endpoint: ses.url, timeoutMs: 3000 }),
+    createSesSender({ region: 'us-east-1', from: config.mailFrom, endpoint: ses.url, timeoutMs: 3000, now: clock.now }),
     outbox,
     clock,
   );

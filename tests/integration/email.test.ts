@@ -1,13 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEmail } from '../../src/adapters/email/parse.ts';
+import { createSesSender } from '../../src/adapters/ses/sender.ts';
+import { DEFAULT_LIMITS } from '../../src/core/limits.ts';
+import { handleInboundEmail } from '../../src/use-cases/handle-inbound-email.ts';
+import type { EmailDelivery } from '../../src/use-cases/ports.ts';
+import { signUpUser } from '../../src/use-cases/sign-up.ts';
 import { createLocalSnsSigner } from '../../src/adapters/sns/verify.ts';
 import { LOCAL_SES_EVENTS_TOPIC } from '../../src/config.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { confirmedEmailUser, linkIn, receive, sesEmails, submitSignUp } from '../support/email.ts';
+import { PASS, confirmedEmailUser, linkIn, receive, sesEmails, submitSignUp } from '../support/email.ts';
 import { advance, itemsOf, outbox, startTestStack, text } from '../support/stack.ts';
 
 // The test stack's clock starts at LEG_DAY, Monday 2 March 2026 18:00 UTC (18:00 in London).
 let stack: LocalStack;
 let n = 0;
+const quiet = { info() {}, warn() {}, error() {} };
 const address = (tag: string) => `${tag}-${++n}@example.com`;
 const userOf = async (email: string) => stack.store.getUser((await stack.store.emailOwner(email))!);
 const postSns = (body: unknown) =>
@@ -193,7 +203,8 @@ describe('recovery emails', () => {
     const email = address('cycle');
     await confirmedEmailUser(stack, email);
     await receive(stack, { from: email, subject: 'legs done', text: '' });
-    for (let day = 0; day < 8; day++) await advance(stack, 24 * 60);
+    // Six hours at a time, so each sweep sends at most one step and the order is the plan's.
+    for (let step = 0; step < 32; step++) await advance(stack, 6 * 60);
     const steps = (await sesEmails(stack, email)).filter((m) => !/^(Confirm|Leg day logged)/.test(m.subject));
     expect(steps.map((m) => m.subject)).toEqual([
       'Day 1 after leg day: ice the sharp spots, then walk',
@@ -314,5 +325,61 @@ describe('unsubscribe, bounces and complaints', () => {
     for (const [body, status] of cases) expect((await postSns(body)).status).toBe(status);
     expect((await fetch(stack.url + '/webhooks/ses/events', { method: 'POST', body: 'not json' })).status).toBe(400);
     expect((await userOf(email))?.email?.status).toBe('confirmed');
+  });
+});
+
+describe('when SES fails', () => {
+  let server: Server;
+  let mode: 'hang' | 'reject' | 'throttle' = 'hang';
+  let sesDown: EmailDelivery;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      if (mode === 'hang') return; // never answers
+      res.writeHead(400, { 'content-type': 'text/xml' });
+      const code = mode === 'reject' ? 'MessageRejected' : 'Throttling';
+      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    const sender = createSesSender({ region: 'us-east-1', from: 'legday <coach@legday.local>', endpoint: `http://127.0.0.1:${port}`, timeoutMs: 300, now: () => stack.clock.now() });
+    sesDown = { ...stack.email, sender };
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('maps a timeout, a refusal and throttling to the send errors the sweeper acts on', async () => {
+    const msg = { to: 'a@example.com', subject: 's', text: 't', html: '<p>t</p>' };
+    mode = 'hang';
+    await expect(sesDown.sender.send(msg)).rejects.toMatchObject({ kind: 'transient', mayHaveSent: true });
+    mode = 'reject';
+    await expect(sesDown.sender.send(msg)).rejects.toMatchObject({ kind: 'rejected', code: 'MessageRejected' });
+    mode = 'throttle';
+    await expect(sesDown.sender.send(msg)).rejects.toMatchObject({ kind: 'transient' });
+  });
+
+  it('a sign-up whose confirmation email fails says so (503), and submitting again sends it', async () => {
+    mode = 'hang';
+    const email = address('sesdown');
+    const deps = { store: stack.store, now: stack.clock.now, log: quiet, metrics: stack.metrics, enrolmentsPerHour: 100 };
+    const req = { phone: null, email, timezone: 'Europe/London', consentText: 'I agree' };
+    expect(await signUpUser({ ...deps, email: sesDown }, req)).toEqual({ outcome: 'send-failed' });
+    expect((await userOf(email))?.email?.status).toBe('pending');
+    expect(await sesEmails(stack, email)).toEqual([]);
+    expect(await signUpUser({ ...deps, email: stack.email }, req)).toEqual({ outcome: 'confirm-email' });
+    expect(await sesEmails(stack, email)).toHaveLength(1);
+  });
+
+  it('a reply that fails to send is sent when SES delivers the message again, once', async () => {
+    mode = 'hang';
+    const email = address('retry');
+    await confirmedEmailUser(stack, email);
+    const { buildMime } = await import('../../src/adapters/ses/mime.ts');
+    const mail = { raw: await buildMime({ from: email, to: 'coach@legday.local', subject: 'pain', text: '' }), sesMessageId: `retry-${n}`, verdicts: PASS };
+    const deps = { store: stack.store, parse: parseEmail, now: stack.clock.now, newId: randomUUID, log: quiet, metrics: stack.metrics, defaultTimezone: 'UTC', limits: DEFAULT_LIMITS };
+    await expect(handleInboundEmail({ ...deps, email: sesDown }, mail)).rejects.toMatchObject({ kind: 'transient' });
+    expect(await handleInboundEmail({ ...deps, email: stack.email }, mail)).toEqual({ outcome: 'duplicate' });
+    expect(await handleInboundEmail({ ...deps, email: stack.email }, mail)).toEqual({ outcome: 'duplicate' });
+    const replies = (await sesEmails(stack, email)).filter((m) => m.subject.startsWith('Your back'));
+    expect(replies).toHaveLength(1);
   });
 });

@@ -15,7 +15,7 @@ export function createDynamoClient(opts: DynamoOptions): DynamoDBClient {
     region: opts.region,
     maxAttempts: 3,
     // The SDK builds its Node HTTP handler from these; a hung socket then fails instead of waiting forever.
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
     ...(opts.endpoint
       ? // DynamoDB Local accepts any credentials; fixed ones keep a developer's real keys out of it.
         { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }

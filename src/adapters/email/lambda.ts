@@ -1,4 +1,5 @@
 import type { readLambdaConfig } from '../../config.ts';
+import { systemClock } from '../clock.ts';
 import { loadLinkSecret } from '../link-secret.ts';
 import { createLinkSigner } from '../link-tokens.ts';
 import { createSesSender } from '../ses/sender.ts';
@@ -12,6 +13,7 @@ export async function lambdaEmail(config: ReturnType<typeof readLambdaConfig>) {
     from: config.mailFrom,
     configurationSet: config.sesConfigurationSet,
     timeoutMs: 5000,
+    now: systemClock.now,
   });
   return { signer, email: createEmailDelivery({ sender, signer, publicUrl: config.publicUrl }) };
 }

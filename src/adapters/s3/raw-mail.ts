@@ -6,7 +6,7 @@ export function createRawMailReader(opts: { region: string; bucket: string; pref
   const client = new S3Client({
     region: opts.region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
   });
   return async (sesMessageId: string): Promise<Buffer> => {
     // SES names the object after the message id; anything else in the id is not SES's.

@@ -13,6 +13,8 @@ export interface SesSenderOptions {
   /** Set for the local SES; absent in AWS. */
   endpoint?: string;
   timeoutMs?: number;
+  /** The clock for the Date header (the dev clock locally). */
+  now: () => Date;
 }
 
 /** SES errors that retrying will not fix. */
@@ -24,7 +26,7 @@ export function createSesSender(opts: SesSenderOptions): EmailSender {
   const client = new SESClient({
     region: opts.region,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs },
+    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
     ...(opts.endpoint
       ? // The local SES wants some credentials; fixed ones keep a developer's real keys out of it.
         { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
@@ -32,7 +34,7 @@ export function createSesSender(opts: SesSenderOptions): EmailSender {
   });
   return {
     async send(message) {
-      const raw = await buildMime({ from: opts.from, replyTo: opts.replyTo, ...message });
+      const raw = await buildMime({ from: opts.from, replyTo: opts.replyTo, date: opts.now(), ...message });
       try {
         const res = await client.send(
           new SendRawEmailCommand({

@@ -1,0 +1,228 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { parseEmail } from '../../src/adapters/email/parse.ts';
+import { createLinkSigner } from '../../src/adapters/link-tokens.ts';
+import { buildMime } from '../../src/adapters/ses/mime.ts';
+import { createLocalSnsSigner, createSnsVerifier, isSnsUrl, stringToSign } from '../../src/adapters/sns/verify.ts';
+import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../src/content/email.ts';
+import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
+import { acceptInbound, cleanSubject, emailMessage, normalizeEmail, type ReceiptVerdicts } from '../../src/core/inbound-email.ts';
+import { emailStatusChange, respond, type UserState } from '../../src/core/respond.ts';
+import { emailEventChanges } from '../../src/core/ses-events.ts';
+import { signUp } from '../../src/core/sign-up.ts';
+
+const now = new Date('2026-03-02T18:00:00Z');
+
+describe('email wording', () => {
+  it('every plan step has a proper email: a subject, a list of steps, nothing left unfilled', () => {
+    for (const id of [...PLAN.steps.map((s) => s.id), 'pain-check-1']) {
+      for (const caps of [null, 'squat 154kg, deadlift 198kg']) {
+        const e = stepEmail(id, caps);
+        expect(e.subject.length).toBeGreaterThan(10);
+        expect(e.list.length).toBeGreaterThan(0);
+        expect(JSON.stringify(e)).not.toMatch(/\{\w+\}/);
+      }
+    }
+    expect(stepEmail('pre-leg-day', 'squat 154kg').list.join(' ')).toContain('squat 154kg');
+  });
+
+  it('every SMS reply has its own email wording, and it is not the SMS text', () => {
+    const vars = { score: 8, days: 3, weeks: 3, deload: 'squat 100-110kg', label: 'heat', when: 'Wed 18:00', zone: 'Europe/London', entries: ['Mon 2 Mar'] };
+    for (const key of Object.keys(SMS) as SmsName[]) {
+      const said: Said = { key, vars: { ...vars, painReply: { key: 'painEarly', vars: {} }, iceOrHeat: { key: 'painIce', vars: {} } } };
+      const e = emailReply(said);
+      expect(JSON.stringify(e)).not.toMatch(/\{\w+\}/);
+      if (key === 'painIce' || key === 'painHeat') continue;
+      expect(e.subject.length, key).toBeGreaterThan(5);
+      expect([...e.intro, ...e.list].join(' '), key).not.toBe(smsText(said));
+    }
+  });
+
+  it('a nested reply renders in place: the SMS inline, the email as list items', () => {
+    const said: Said = { key: 'checkinWithPain', vars: { painReply: { key: 'painLate', vars: {} } } };
+    expect(smsText(said)).toBe(`Leg day logged. ${SMS.painLate}`);
+    expect(emailReply(said).list[0]).toMatch(/warm shower or a heat pack/);
+  });
+
+  it('lays out text and HTML with the unsubscribe link, escaping what it must', () => {
+    const out = layoutEmail({ subject: 'A & B', intro: ['<hi>'], list: ['one', 'two'], outro: [] }, { unsubscribeUrl: 'https://x.example/email/unsubscribe?t=a.b' });
+    expect(out.text).toContain('- one\n- two');
+    expect(out.text).toContain('Unsubscribe: https://x.example/email/unsubscribe?t=a.b');
+    expect(out.html).toContain('&lt;hi&gt;');
+    expect(out.html).toContain('<title>A &amp; B</title>');
+    expect(out.html).toMatch(/<li[^>]*>one<\/li><li[^>]*>two<\/li>/);
+    expect(out.html).toContain('href="https://x.example/email/unsubscribe?t=a.b"');
+  });
+});
+
+describe('MIME (nodemailer) and parsing (mailparser)', () => {
+  it('carries RFC 8058 one-click unsubscribe headers and both parts', async () => {
+    const raw = await buildMime({
+      from: 'legday <coach@legday.example>',
+      to: 'jose@example.com',
+      subject: 'Día 1: hielo',
+      text: 'plain',
+      html: '<p>html</p>',
+      unsubscribeUrl: 'https://x.example/email/unsubscribe?t=abc.def',
+    });
+    const mail = await simpleParser(raw);
+    expect(String(raw)).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    expect(String(raw)).toMatch(/^List-Unsubscribe: <https:\/\/x\.example\/email\/unsubscribe\?t=abc\.def>\r$/m);
+    expect(mail.subject).toBe('Día 1: hielo');
+    expect(mail.text?.trim()).toBe('plain');
+    expect(mail.html).toContain('<p>html</p>');
+  });
+
+  it('reads the sender and only their own words from a reply', async () => {
+    const raw = await buildMime({
+      from: '"Zoë Ærø" <Zoe@Example.COM>',
+      to: 'coach@legday.example',
+      subject: 'Re: How is your back today?',
+      text: '6\n\nOn Tue, 3 Mar 2026 at 09:00, legday <coach@legday.example> wrote:\n> How is your back today?\n> Reply with a number',
+      html: '<p>6</p><blockquote>How is your back today?</blockquote>',
+    });
+    const parsed = await parseEmail(raw);
+    expect(parsed.from).toBe('zoe@example.com');
+    expect(parsed.text.trim()).toBe('6');
+    expect(emailMessage(parsed.subject, parsed.text).intent).toEqual({ kind: 'score', score: 6 });
+  });
+});
+
+describe('inbound email rules (pure)', () => {
+  it('takes the first line when it means something, else the subject', () => {
+    expect(emailMessage('Re: Day 1 after leg day', 'pain 7\nrough night').intent.kind).toBe('pain');
+    expect(emailMessage('legs done', '').intent.kind).toBe('checkin');
+    expect(emailMessage('Fwd: RE: legs done', 'Thanks!').intent.kind).toBe('checkin');
+    expect(emailMessage('hello', 'hello').intent.kind).toBe('unknown');
+    expect(cleanSubject('Re: AW: Fwd[2]: legs done')).toBe('legs done');
+  });
+
+  const ok: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
+  it.each([
+    [{ ...ok }, true],
+    [{ ...ok, spf: 'FAIL' as const }, true],
+    [{ ...ok, dkim: 'GRAY' as const }, true],
+    [{ ...ok, spf: 'FAIL' as const, dkim: 'FAIL' as const }, false],
+    [{ ...ok, dmarc: 'FAIL' as const }, false],
+    [{ ...ok, spam: 'FAIL' as const }, false],
+    [{ ...ok, virus: 'FAIL' as const }, false],
+  ])('verdicts %j → accepted %s', (v, accepted) => expect(acceptInbound(v).ok).toBe(accepted));
+
+  it('normalizes addresses and refuses what is not one', () => {
+    expect(normalizeEmail('  You@Example.COM ')).toBe('you@example.com');
+    for (const bad of ['you', 'you@', '@example.com', 'a b@example.com', 'you@example', 'x@-bad.com']) expect(normalizeEmail(bad), bad).toBeNull();
+  });
+
+  it('turns SES events into status changes: hard bounces and complaints only', () => {
+    expect(emailEventChanges({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'A@x.com' }] } })).toEqual([
+      { address: 'a@x.com', to: 'bounced', detail: 'SES hard bounce (General)' },
+    ]);
+    expect(emailEventChanges({ notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'a@x.com' }] } })).toEqual([]);
+    expect(emailEventChanges({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'b@x.com' }] } })[0]).toMatchObject({ to: 'complained' });
+    expect(emailEventChanges({ eventType: 'Delivery' })).toEqual([]);
+    expect(emailEventChanges('nonsense')).toEqual([]);
+  });
+});
+
+describe('signed links', () => {
+  const signer = createLinkSigner('a-test-secret-of-enough-length');
+  it('verifies its own tokens for the right purpose, and nothing else', () => {
+    const t = signer.sign('unsubscribe', 'a@x.com');
+    expect(signer.verify(t, 'unsubscribe', now)).toBe('a@x.com');
+    expect(signer.verify(t, 'confirm', now)).toBeNull();
+    expect(createLinkSigner('another-secret-of-enough-length').verify(t, 'unsubscribe', now)).toBeNull();
+    const [body, sig] = t.split('.');
+    const swapped = Buffer.from(JSON.stringify({ p: 'unsubscribe', a: 'b@x.com' })).toString('base64url');
+    expect(signer.verify(`${swapped}.${sig}`, 'unsubscribe', now)).toBeNull();
+    expect(signer.verify(`${body}.`, 'unsubscribe', now)).toBeNull();
+  });
+  it('confirmation tokens expire; unsubscribe tokens do not', () => {
+    const t = signer.sign('confirm', 'a@x.com', new Date(now.getTime() + 1000));
+    expect(signer.verify(t, 'confirm', now)).toBe('a@x.com');
+    expect(signer.verify(t, 'confirm', new Date(now.getTime() + 2000))).toBeNull();
+    expect(signer.verify(signer.sign('unsubscribe', 'a@x.com'), 'unsubscribe', new Date('2040-01-01'))).toBe('a@x.com');
+  });
+});
+
+describe('SNS signatures', () => {
+  const signer = createLocalSnsSigner('arn:aws:sns:us-east-1:123456789012:events');
+  const verify = createSnsVerifier({ topicArn: signer.topicArn, certificate: signer.certificate });
+  it('accepts a signed message and refuses any change to it', async () => {
+    const m = signer.notification({ eventType: 'Bounce' }, now, 'm1');
+    expect((await verify(m, now)).ok).toBe(true);
+    for (const field of ['Message', 'MessageId', 'Timestamp', 'Type'] as const) {
+      const changed = { ...m, [field]: field === 'Type' ? 'SubscriptionConfirmation' : field === 'Timestamp' ? new Date(now.getTime() - 1000).toISOString() : m[field] + 'x' };
+      expect((await verify(changed, now)).ok, field).toBe(false);
+    }
+  });
+  it('builds the canonical string in SNS field order', () => {
+    const m = signer.notification('x', now, 'id');
+    expect(stringToSign({ ...m, Subject: 's' })).toBe(`Message\n"x"\nMessageId\nid\nSubject\ns\nTimestamp\n${now.toISOString()}\nTopicArn\n${m.TopicArn}\nType\nNotification\n`);
+  });
+  it('only trusts certificates served by SNS over HTTPS', () => {
+    expect(isSnsUrl('https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem', '.pem')).toBe(true);
+    for (const bad of ['http://sns.eu-west-1.amazonaws.com/a.pem', 'https://sns.eu-west-1.amazonaws.com.evil.com/a.pem', 'https://evil.com/sns.us-east-1.amazonaws.com/a.pem', 'https://sns.eu-west-1.amazonaws.com:8443/a.pem', 'not a url']) {
+      expect(isSnsUrl(bad, '.pem'), bad).toBe(false);
+    }
+  });
+});
+
+describe('sign-up and address status (pure)', () => {
+  const req = { phone: null, email: 'a@x.com', timezone: 'Europe/London', consentText: 'I agree' };
+  const base = (over: Partial<UserState> = {}): UserState => ({
+    id: '+447700900123',
+    phone: '+447700900123',
+    status: 'active',
+    email: null,
+    enrolledAt: now.toISOString(),
+    timezone: 'Europe/London',
+    recent: [],
+    painTrack: null,
+    version: 1,
+    ...over,
+  });
+
+  it('a new email sign-up is pending until confirmed; a taken address or a texting number is refused', () => {
+    const fresh = signUp(null, null, req, now);
+    expect(fresh.outcome).toBe('confirm-email');
+    expect(fresh.decision?.user).toMatchObject({ id: 'email:a@x.com', phone: null, email: { address: 'a@x.com', status: 'pending' } });
+    expect(signUp(null, 'email:someone-else', req, now).outcome).toBe('email-taken');
+    expect(signUp(base(), null, { ...req, phone: '+447700900123' }, now).outcome).toBe('phone-in-use');
+    expect(signUp(base({ status: 'pending' }), null, { ...req, phone: '+447700900123' }, now).outcome).toBe('confirm-email');
+    expect(signUp(base({ email: { address: 'a@x.com', status: 'confirmed' } }), '+447700900123', { ...req, phone: '+447700900123' }, now).outcome).toBe(
+      'already-confirmed',
+    );
+  });
+
+  it('a confirmation link cannot undo a later unsubscribe; a complaint outranks an unsubscribe', () => {
+    const user = base({ email: { address: 'a@x.com', status: 'unsubscribed' } });
+    expect(emailStatusChange(user, { address: 'a@x.com', to: 'confirmed', via: 'link', detail: '', now })).toBeNull();
+    expect(emailStatusChange(user, { address: 'a@x.com', to: 'bounced', via: 'ses', detail: '', now })).toBeNull();
+    expect(emailStatusChange(user, { address: 'a@x.com', to: 'complained', via: 'ses', detail: '', now })?.user?.email?.status).toBe('complained');
+    expect(emailStatusChange(user, { address: 'b@x.com', to: 'complained', via: 'ses', detail: '', now })).toBeNull();
+  });
+
+  it('an email check-in plans each step on every live channel; a text STOP leaves the emails alone', () => {
+    const both = base({ email: { address: 'a@x.com', status: 'confirmed' } });
+    const d = respond(both, { channel: 'email', from: 'a@x.com', text: 'legs done', now, newId: () => 'c1', defaultTimezone: 'UTC' });
+    const byChannel = (ch: string) => d.reminders.filter((r) => r.channel === ch).map((r) => r.stepId);
+    expect(byChannel('sms')).toEqual(byChannel('email'));
+    expect(byChannel('sms').length).toBeGreaterThan(3);
+    const after = d.user!;
+    const stop = respond(after, { from: '+447700900123', text: 'STOP', now, newId: () => 'x', defaultTimezone: 'UTC' });
+    expect(stop.cancelChannel).toEqual({ channel: 'sms', series: ['c1'] });
+    expect(stop.cancelSeries).toEqual([]);
+    expect(stop.user?.email?.status).toBe('confirmed');
+  });
+
+  it('an email from a pending address confirms it; an email STOP unsubscribes without a reply', () => {
+    const pending = base({ id: 'email:a@x.com', phone: null, status: 'pending', email: { address: 'a@x.com', status: 'pending' } });
+    const d = respond(pending, { channel: 'email', from: 'a@x.com', text: 'help', now, newId: () => 'x', defaultTimezone: 'UTC' });
+    expect(d.user?.email?.status).toBe('confirmed');
+    expect(d.consent).toMatchObject({ via: 'email from the address', channel: 'email' });
+    const stop = respond(d.user, { channel: 'email', from: 'a@x.com', text: 'stop', now, newId: () => 'x', defaultTimezone: 'UTC' });
+    expect(stop.user?.email?.status).toBe('unsubscribed');
+    expect(stop.reply).toBeNull();
+    expect(stop.said).toBeNull();
+  });
+});
