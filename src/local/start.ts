@@ -13,6 +13,8 @@ try {
 legday is running.
 
   Simulator        ${stack.url}/dev          <- open this and text it
+  Sign-up page     ${stack.url}/             (email needs the link in the confirmation email)
+  Emails (SES)     ${stack.ses.url}     <- every email sent, in the local SES viewer
   Webhook          POST ${stack.publicUrl}/webhooks/twilio/sms
                    (signatures checked with TWILIO_AUTH_TOKEN${config.twilio.defaultToken ? ' = the local default "legday-local-auth-token"' : ''})
   DynamoDB Local   ${stack.dynamo.endpoint} (data in ${config.dataDir})
@@ -23,6 +25,10 @@ Text it from a terminal:
   curl -s ${stack.url}/dev/sms -H 'content-type: application/json' -d '{"from":"+15551234567","body":"legs done"}'
   curl -s ${stack.url}/dev/clock -H 'content-type: application/json' -d '{"advanceMinutes":1440}'
   curl -s '${stack.url}/dev/outbox?to=%2B15551234567'
+
+Email it (after signing up you@example.com on the page and following the link):
+  curl -s ${stack.url}/dev/email -H 'content-type: application/json' -d '{"from":"you@example.com","subject":"legs done","text":""}'
+  curl -s '${stack.url}/dev/outbox?to=you@example.com'
 
 Ctrl+C stops everything.
 `);

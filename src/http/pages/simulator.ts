@@ -3,7 +3,7 @@
  * API, so it needs no build step and no framework. Left: a phone. Right: the latest leg day's
  * recovery timeline as an SVG, with every text marked and "now" as a line.
  */
-export function simulatorPage(): string {
+export function simulatorPage(links: { sesViewerUrl: string; serviceEmail: string } = { sesViewerUrl: '', serviceEmail: '' }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -69,6 +69,10 @@ export function simulatorPage(): string {
       <span style="--c:var(--mob)">mobility (days 2-4)</span><span style="--c:#2563eb">sent</span>
       <span style="--c:#fff;outline:2px solid #2563eb">pending</span><span style="--c:#9ca3af">cancelled / failed</span>
     </div>
+    <h2>Email</h2>
+    <p id="email-links">Sign up for email on <a href="/" target="_blank">the sign-up page</a>; every email the service sends shows in the
+    <a id="ses-viewer" href="${links.sesViewerUrl}" target="_blank" rel="noopener">local SES viewer</a>. To email the coach
+    (${links.serviceEmail}), POST /dev/email with {"from", "subject", "text"}.</p>
   </section>
 </div>
 <script type="module">

@@ -46,7 +46,7 @@ const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 
 export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Response> | Response) {
   const app = new Hono();
 
-  app.get('/', (c) => c.html(simulatorPage()));
+  app.get('/', (c) => c.html(simulatorPage({ sesViewerUrl: deps.sesViewerUrl, serviceEmail: deps.serviceEmail })));
 
   app.post('/sms', async (c) => {
     const input = smsSchema.safeParse(await c.req.json().catch(() => null));

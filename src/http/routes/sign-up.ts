@@ -66,7 +66,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
 
     const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
-    const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after leg day (or text it).`;
+    const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after your next leg day.`;
     switch (result.outcome) {
       case 'confirm-email':
         return c.html(
