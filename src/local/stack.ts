@@ -105,18 +105,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const signer = createLinkSigner(config.linkSecret);
   const email = createEmailDelivery({ sender: emailSender, signer, publicUrl });
   const sns = createLocalSnsSigner(LOCAL_SES_EVENTS_TOPIC);
-  const inboundDeps = {
-    store,
-    email,
-    parse: parseEmail,
-    now: clock.now,
-    newId: randomUUID,
-    log,
-    metrics,
-    defaultTimezone: config.defaultTimezone,
-    limits: config.limits,
-  };
-  const receiveEmail = (mail: InboundEmail) => handleInboundEmail(inboundDeps, mail);
+  // What a text and an email need alike.
+  const inboundDeps = { store, now: clock.now, newId: randomUUID, log, metrics, defaultTimezone: config.defaultTimezone, limits: config.limits };
+  const receiveEmail = (mail: InboundEmail) => handleInboundEmail({ ...inboundDeps, email, parse: parseEmail }, mail);
 
   // One sweep at a time, so a /dev/clock sweep reports everything that fell due.
   let running: Promise<unknown> = Promise.resolve();
@@ -155,15 +146,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       confirmSubscription: async (subscribeUrl) => log.info('SNS subscription confirmation ignored locally', { subscribeUrl }),
     },
     webhook: {
-      sms: {
-        store,
-        now: clock.now,
-        newId: randomUUID,
-        log,
-        metrics,
-        defaultTimezone: config.defaultTimezone,
-        limits: config.limits,
-      },
+      sms: inboundDeps,
       authToken: config.twilio.authToken,
       publicUrl,
     },

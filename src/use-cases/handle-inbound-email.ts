@@ -1,22 +1,17 @@
 import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/email.ts';
 import { replyEmail } from '../core/email-reply.ts';
 import { acceptInbound, emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
-import { hourBucket, type AbuseLimits } from '../core/limits.ts';
+import { hourBucket } from '../core/limits.ts';
 import { emailUserId, liveSeries, nothing, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
-import type { EmailDelivery, Log, Metrics, RateLimit, Store } from './ports.ts';
+import type { HandleSmsDeps } from './handle-inbound-sms.ts';
+import type { EmailDelivery, RateLimit } from './ports.ts';
 
-export interface InboundEmailDeps {
-  store: Store;
+/** What a text needs, plus sending email and decoding MIME. */
+export interface InboundEmailDeps extends HandleSmsDeps {
   email: EmailDelivery;
   /** Decodes a raw message: sender, subject, and the sender's own words (quotes and signature cut). */
   parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null }>;
-  now: () => Date;
-  newId: () => string;
-  log: Log;
-  metrics: Metrics;
-  defaultTimezone: string;
-  limits: AbuseLimits;
 }
 
 export interface InboundEmail {

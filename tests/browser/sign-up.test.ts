@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/local/stack.ts';
+import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { linkIn, sesEmails } from '../support/email.ts';
+import { CHROMIUM, browserAndStack, warnIfNoChromium } from '../support/browser.ts';
 import { startTestStack } from '../support/stack.ts';
 
 /**
@@ -10,23 +9,9 @@ import { startTestStack } from '../support/stack.ts';
  * the browser, a mistake is explained next to its field, and a good submission brings the
  * confirmation email to the local SES. Skips where Chromium is missing (`.ci/run` installs it).
  */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-if (!CHROMIUM) console.warn('sign-up.test.ts: no Chromium at /usr/bin/chromium; install it (apt-get install chromium) to run the browser test');
+warnIfNoChromium('sign-up.test.ts');
 
-let stack: LocalStack;
-let browser: Browser;
-beforeAll(async () => {
-  if (!CHROMIUM) return;
-  stack = await startTestStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const ctx = browserAndStack(() => startTestStack());
 
 describe.skipIf(!CHROMIUM)('the sign-up page', () => {
   it.each([
@@ -34,8 +19,8 @@ describe.skipIf(!CHROMIUM)('the sign-up page', () => {
     ['desktop', { width: 1280, height: 860 }],
   ] as const)('on a %s screen: pre-fills the zone, explains a bad address, then signs up and the confirmation email arrives', async (name, viewport) => {
     const email = `browser-${name}@example.com`;
-    const page = await browser.newPage({ viewport, timezoneId: 'Europe/Berlin' });
-    await page.goto(stack.url + '/');
+    const page = await ctx.browser.newPage({ viewport, timezoneId: 'Europe/Berlin' });
+    await page.goto(ctx.stack.url + '/');
     expect(await page.inputValue('#timezone')).toBe('Europe/Berlin');
     // Nothing on the page is wider than the screen.
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
@@ -54,12 +39,12 @@ describe.skipIf(!CHROMIUM)('the sign-up page', () => {
     await page.locator('h1', { hasText: 'Check your inbox' }).waitFor();
     await page.screenshot({ path: `test-results/sign-up-${name}.png`, fullPage: true });
 
-    const [mail] = await sesEmails(stack, email);
+    const [mail] = await sesEmails(ctx.stack, email);
     expect(mail?.subject).toBe('Confirm your email for legday');
-    await page.goto(linkIn(mail!.body.text, '/email/confirm').replace(stack.publicUrl, stack.url));
+    await page.goto(linkIn(mail!.body.text, '/email/confirm').replace(ctx.stack.publicUrl, ctx.stack.url));
     await page.click('button[type="submit"]');
     await page.locator('h1', { hasText: 'confirmed' }).waitFor();
-    const user = await stack.store.getUser((await stack.store.emailOwner(email))!);
+    const user = await ctx.stack.store.getUser((await ctx.stack.store.emailOwner(email))!);
     expect(user?.email?.status).toBe('confirmed');
     expect(user?.timezone).toBe('Europe/Berlin');
     await page.close();

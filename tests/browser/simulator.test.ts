@@ -1,31 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { SMS, STEP_TEXT } from '../../src/content/index.ts';
-import type { LocalStack } from '../../src/local/stack.ts';
+import { CHROMIUM, browserAndStack, warnIfNoChromium } from '../support/browser.ts';
 import { startTestStack } from '../support/stack.ts';
 
 /**
  * The simulator in a real browser: Debian's Chromium driven by playwright-core. `.ci/run` installs
  * Chromium; on a machine without it this file says so and skips.
  */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-if (!CHROMIUM) console.warn('simulator.test.ts: no Chromium at /usr/bin/chromium; install it (apt-get install chromium) to run the browser test');
+warnIfNoChromium('simulator.test.ts');
 
-let stack: LocalStack;
-let browser: Browser;
-beforeAll(async () => {
-  if (!CHROMIUM) return;
-  stack = await startTestStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const ctx = browserAndStack(() => startTestStack());
 
 describe.skipIf(!CHROMIUM)('the simulator page', () => {
   it.each([
@@ -33,8 +18,8 @@ describe.skipIf(!CHROMIUM)('the simulator page', () => {
     ['phone', { width: 390, height: 844 }],
   ] as const)('on a %s screen: text "legs done", warp to the next message, see it in the chat and on the timeline, then "pain"', async (name, viewport) => {
     const phone = name === 'desktop' ? '+15551234567' : '+15551234568';
-    const page = await browser.newPage({ viewport });
-    await page.goto(stack.url + '/dev');
+    const page = await ctx.browser.newPage({ viewport });
+    await page.goto(ctx.stack.url + '/dev');
     await page.fill('#from', phone);
     await page.dispatchEvent('#from', 'change');
 
