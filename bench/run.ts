@@ -55,13 +55,21 @@ async function coldStart() {
     join(OUT, 'baseline.ts'),
     "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport const handler = handle(app);\n",
   );
-  const entries = { baseline: join(OUT, 'baseline.ts'), api: join(ROOT, 'functions/api.ts'), sweeper: join(ROOT, 'functions/sweeper.ts') };
-  // A stand-in for Secrets Manager: the functions read Twilio's credentials at init.
+  const entries = {
+    baseline: join(OUT, 'baseline.ts'),
+    api: join(ROOT, 'functions/api.ts'),
+    sweeper: join(ROOT, 'functions/sweeper.ts'),
+    'inbound-email': join(ROOT, 'functions/inbound-email.ts'),
+  };
+  // A stand-in for Secrets Manager: the functions read Twilio's credentials and the link key at init.
   const secrets = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (c) => (body += c));
     req.on('end', () => {
+      const link = body.includes('link');
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legday', Name: 'legday', VersionId: 'v1', SecretString: JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: 'x'.repeat(32) }) }));
+      const value = link ? 'k'.repeat(48) : JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: 'x'.repeat(32) });
+      res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${link ? 'link' : 'legday'}`, Name: 'legday', VersionId: 'v1', SecretString: value }));
     });
   });
   await new Promise<void>((r) => secrets.listen(0, '127.0.0.1', r));
@@ -71,6 +79,11 @@ async function coldStart() {
     PUBLIC_URL: 'https://example.com',
     TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legday',
     TWILIO_FROM: '+15005550006',
+    MAIL_FROM: 'legday <coach@legday.example.com>',
+    SES_CONFIGURATION_SET: 'legday-bench',
+    SES_EVENTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:legday-bench-ses-events',
+    LINK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:link',
+    MAIL_BUCKET: 'legday-bench-mail',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -125,9 +138,9 @@ async function coldStart() {
   rmSync(OUT, { recursive: true, force: true });
   results.coldStart = rows;
   log('\n1. Cold start (bundled as CDK bundles them; init = a fresh Node process importing the bundle, median of 15)');
-  log('   function  | raw KB | gzip KB | init ms | init vs bare Hono | full twilio REST client');
+  log('   function      | raw KB | gzip KB | init ms | init vs bare Hono | full twilio REST client');
   for (const [name, r] of Object.entries(rows)) {
-    log(`   ${name.padEnd(9)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(17)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
+    log(`   ${name.padEnd(13)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(17)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
   }
 }
 

@@ -17,7 +17,7 @@ import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aw
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 export const INBOUND_PREFIX = 'inbound/';
 
@@ -96,9 +96,13 @@ export class EmailResources extends Construct {
     }
   }
 
-  /** SNS delivers bounce and complaint events to the API over HTTPS; the API confirms the subscription. */
-  deliverEventsTo(url: string) {
-    new Subscription(this, 'EventsToApi', { topic: this.eventsTopic, protocol: SubscriptionProtocol.HTTPS, endpoint: url });
+  /**
+   * SNS delivers bounce and complaint events to the API over HTTPS; the API confirms the
+   * subscription. `after`: what must exist before SNS sends the confirmation (the route, the function).
+   */
+  deliverEventsTo(url: string, after: readonly IConstruct[]) {
+    const sub = new Subscription(this, 'EventsToApi', { topic: this.eventsTopic, protocol: SubscriptionProtocol.HTTPS, endpoint: url });
+    for (const c of after) sub.node.addDependency(c);
   }
 
   /**

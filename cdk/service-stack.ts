@@ -95,7 +95,7 @@ export class ServiceStack extends Stack {
     httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET, HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/email/confirm', methods: [HttpMethod.GET, HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/email/unsubscribe', methods: [HttpMethod.GET, HttpMethod.POST], integration });
-    httpApi.addRoutes({ path: '/webhooks/ses/events', methods: [HttpMethod.POST], integration });
+    const sesEventsRoute = httpApi.addRoutes({ path: '/webhooks/ses/events', methods: [HttpMethod.POST], integration });
     const stageResource = httpApi.defaultStage!.node.defaultChild as CfnStage;
     stageResource.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
@@ -112,7 +112,7 @@ export class ServiceStack extends Stack {
     stageResource.defaultRouteSettings = { throttlingRateLimit: 50, throttlingBurstLimit: 100 };
     const publicUrl = props.publicUrl ?? httpApi.apiEndpoint;
     api.addEnvironment('PUBLIC_URL', publicUrl);
-    email.deliverEventsTo(`${publicUrl}/webhooks/ses/events`);
+    email.deliverEventsTo(`${publicUrl}/webhooks/ses/events`, [...sesEventsRoute, api, httpApi.defaultStage!]);
 
     // Failed async invocations of the sweeper land here instead of vanishing. SQS-managed
     // encryption: both Lambda and EventBridge can write to it without a key grant to get wrong.

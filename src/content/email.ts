@@ -130,9 +130,8 @@ export function layoutEmail(
     ...(content.list.length ? [content.list.map((item) => `- ${item}`).join('\n')] : []),
     ...(links.action ? [`${links.action.label}: ${links.action.url}`] : []),
     ...content.outro,
-    '--',
-    EMAIL.footer,
-    ...(links.unsubscribeUrl ? [`${EMAIL.unsubscribeLabel}: ${links.unsubscribeUrl}`] : []),
+    // Only list mail (recovery emails and replies) gets the footer; one-off emails explain themselves.
+    ...(links.unsubscribeUrl ? ['--', EMAIL.footer, `${EMAIL.unsubscribeLabel}: ${links.unsubscribeUrl}`] : []),
   ].join('\n\n');
   const p = (s: string) => `<p style="margin:0 0 14px">${escapeHtml(s)}</p>`;
   const html = `<!doctype html>
@@ -144,9 +143,11 @@ ${content.list.length ? `<ul style="margin:0 0 14px;padding-left:22px">${content
 ${links.action ? `<p style="margin:20px 0"><a href="${escapeHtml(links.action.url)}" style="background:#16a34a;color:#fff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">${escapeHtml(links.action.label)}</a></p>` : ''}
 ${content.outro.map(p).join('\n')}
 </div>
-<p style="max-width:560px;margin:16px auto 0;font-size:13px;color:#71717a">${escapeHtml(EMAIL.footer)}${
-    links.unsubscribeUrl ? ` <a href="${escapeHtml(links.unsubscribeUrl)}" style="color:#71717a">${escapeHtml(EMAIL.unsubscribeLabel)}</a>` : ''
-  }</p>
+${
+    links.unsubscribeUrl
+      ? `<p style="max-width:560px;margin:16px auto 0;font-size:13px;color:#71717a">${escapeHtml(EMAIL.footer)} <a href="${escapeHtml(links.unsubscribeUrl)}" style="color:#71717a">${escapeHtml(EMAIL.unsubscribeLabel)}</a></p>`
+      : ''
+  }
 </body></html>`;
   return { subject: content.subject, text, html };
 }

@@ -10,7 +10,7 @@ export class ConcurrentUpdateError extends Error {
 }
 
 export type Applied =
-  | { outcome: 'ok'; reply: string | null; decision: Decision; user: UserState | null }
+  | { outcome: 'ok'; reply: string | null }
   | { outcome: 'duplicate'; reply: string | null }
   | { outcome: 'limited'; limit: string };
 
@@ -61,7 +61,7 @@ export async function applyDecision(
     });
     switch (result.outcome) {
       case 'ok':
-        return { outcome: 'ok', reply, decision, user };
+        return { outcome: 'ok', reply };
       case 'limited':
         return result;
       case 'duplicate':

@@ -39,7 +39,8 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
     {
       now: deps.now,
       claimEmail: (d) => d.user?.email?.address ?? null,
-      limits: (_d, isNew, now) => limitsFor(deps, req, outcome, isNew, now),
+      // Only a sign-up that creates someone counts as an enrolment.
+      limits: (d, isNew, now) => limitsFor(deps, req, outcome, isNew && d.user !== null, now),
     },
   );
   if (applied.outcome === 'limited') {

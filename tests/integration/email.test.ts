@@ -80,6 +80,15 @@ describe('sign-up page and double opt-in', () => {
     const missing = await submitSignUp(stack, { channels: 'sms', timezone: 'Europe/London', consent: 'yes' });
     expect(missing.status).toBe(400);
     expect(missing.html).toContain('Enter your mobile number');
+    const huge = await submitSignUp(stack, { channels: 'both', phone: '+4'.repeat(500), email: 'a'.repeat(2000) + '@x.com', timezone: 'Z'.repeat(500), consent: 'yes' });
+    expect(huge.status).toBe(400);
+    // What was typed goes back escaped.
+    const html = await submitSignUp(stack, { channels: 'email', email: '"><b>x</b>', timezone: 'Europe/London', consent: 'yes' });
+    expect(html.status).toBe(400);
+    expect(html.html).toContain('&quot;&gt;&lt;b&gt;x&lt;/b&gt;');
+    expect(html.html).not.toContain('<b>x</b>');
+    const tooBig = await submitSignUp(stack, { email: 'x'.repeat(10_000) });
+    expect(tooBig.status).toBe(413);
   });
 
   it('a phone sign-up waits for the first text; an address already taken or a number already texting is refused', async () => {

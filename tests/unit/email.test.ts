@@ -52,6 +52,10 @@ describe('email wording', () => {
     expect(out.html).toContain('<title>A &amp; B</title>');
     expect(out.html).toMatch(/<li[^>]*>one<\/li><li[^>]*>two<\/li>/);
     expect(out.html).toContain('href="https://x.example/email/unsubscribe?t=a.b"');
+    // A one-off email (the confirmation) carries no list footer.
+    const once = layoutEmail({ subject: 's', intro: ['i'], list: [], outro: [] }, { action: { label: 'Confirm', url: 'https://x.example/c' } });
+    expect(once.text).not.toMatch(/unsubscribe/i);
+    expect(once.html).toContain('href="https://x.example/c"');
   });
 });
 

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MimeInput {
   from: string;
@@ -16,8 +16,11 @@ export interface MimeInput {
 }
 
 // nodemailer's stream transport only builds the message: encoding, folding and multipart/alternative
-// are its job, and SES gets the finished bytes.
-const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+// are its job, and SES gets the finished bytes. Loaded on first use, so a cold start that sends no
+// email (most webhooks) never pays for it.
+let composer: Promise<Transporter> | undefined;
+const load = () =>
+  (composer ??= import('nodemailer').then(({ createTransport }) => createTransport({ streamTransport: true, buffer: true, newline: 'windows' })));
 
 /** A complete RFC 5322 message, ready for SES SendRawEmail. */
 export async function buildMime(input: MimeInput): Promise<Buffer> {
@@ -26,7 +29,7 @@ export async function buildMime(input: MimeInput): Promise<Buffer> {
     headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
-  const info = await composer.sendMail({
+  const info = await (await load()).sendMail({
     from: input.from,
     to: input.to,
     subject: input.subject,

@@ -1,4 +1,4 @@
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import { SendError, type EmailSender } from '../../use-cases/ports.ts';
 import { buildMime } from './mime.ts';
 
@@ -20,23 +20,34 @@ export interface SesSenderOptions {
 /** SES errors that retrying will not fix. */
 const REJECTED = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ConfigurationSetSendingPausedException']);
 
-/** Sends email through SES SendRawEmail, which (unlike SendEmail) lets us set List-Unsubscribe. */
+/**
+ * Sends email through SES SendRawEmail, which (unlike SendEmail) lets us set List-Unsubscribe. The
+ * SES client is loaded on first send, like the Twilio client: the webhook path never needs it.
+ */
 export function createSesSender(opts: SesSenderOptions): EmailSender {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const client = new SESClient({
-    region: opts.region,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
-    ...(opts.endpoint
-      ? // The local SES wants some credentials; fixed ones keep a developer's real keys out of it.
-        { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  let client: Promise<{ ses: SESClient; SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand }> | undefined;
+  const load = () =>
+    (client ??= import('@aws-sdk/client-ses').then(({ SESClient, SendRawEmailCommand }) => ({
+      SendRawEmailCommand,
+      ses: new SESClient({
+        region: opts.region,
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+        ...(opts.endpoint
+          ? // The local SES wants some credentials; fixed ones keep a developer's real keys out of it.
+            { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+          : {}),
+      }),
+    })));
   return {
     async send(message) {
-      const raw = await buildMime({ from: opts.from, replyTo: opts.replyTo, date: opts.now(), ...message });
+      const [raw, { ses, SendRawEmailCommand }] = await Promise.all([
+        buildMime({ from: opts.from, replyTo: opts.replyTo, date: opts.now(), ...message }),
+        load(),
+      ]);
       try {
-        const res = await client.send(
+        const res = await ses.send(
           new SendRawEmailCommand({
             RawMessage: { Data: raw },
             ...(opts.configurationSet ? { ConfigurationSetName: opts.configurationSet } : {}),

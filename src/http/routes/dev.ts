@@ -131,7 +131,8 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
     const last = user?.recent[0];
     if (!user || !last) return c.json({ now, timezone: user?.timezone ?? null, checkin: null, reminders: [] });
     const series = [last.id, ...(user.painTrack ? [user.painTrack.id] : [])];
-    const reminders = (await Promise.all(series.map((s) => deps.store.listReminders(to, s)))).flat();
+    // The simulator is a phone: it draws the texts (someone on both channels has emails too).
+    const reminders = (await Promise.all(series.map((s) => deps.store.listReminders(to, s)))).flat().filter((r) => r.channel === 'sms');
     reminders.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     return c.json({
       now,

@@ -17,10 +17,12 @@ export interface SignUpRouteDeps {
   serviceEmail: string;
 }
 
+// Lengths are judged field by field below (a too-long value is simply not a valid one), so the
+// person gets a message next to the field rather than a blanket refusal.
 const formSchema = z.object({
-  phone: z.string().max(40).default(''),
-  email: z.string().max(254).default(''),
-  timezone: z.string().max(64).default(''),
+  phone: z.string().default(''),
+  email: z.string().default(''),
+  timezone: z.string().default(''),
   channels: z.enum(['sms', 'email', 'both']).catch('sms'),
   consent: z.string().optional(),
 });
@@ -48,7 +50,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
     const wantsEmail = values.channels !== 'sms';
     let phone: string | null = null;
     if (wantsSms) {
-      phone = values.phone ? normalizePhone(values.phone) : null;
+      phone = values.phone && values.phone.length <= 40 ? normalizePhone(values.phone) : null;
       if (!values.phone) errors.phone = 'Enter your mobile number, or choose email only.';
       else if (!phone) errors.phone = 'That is not a phone number we can text. Include the country code, e.g. +44 7700 900123.';
       else if (!isAllowedCountry(phone, deps.limits)) errors.phone = 'Sorry, we can only text numbers in the countries we serve.';
@@ -59,7 +61,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
       if (!values.email) errors.email = 'Enter your email address, or choose texts only.';
       else if (!email) errors.email = 'That email address does not look right. Check for typos, e.g. you@example.com.';
     }
-    const zone = values.timezone ? (isValidZone(values.timezone) ? values.timezone : resolveZone(values.timezone)) : null;
+    const zone = values.timezone && values.timezone.length <= 64 ? (isValidZone(values.timezone) ? values.timezone : resolveZone(values.timezone)) : null;
     if (!zone) errors.timezone = 'Pick a time zone from the list, e.g. Europe/London or America/New_York.';
     if (!values.consent) errors.consent = 'Please tick the box so we know you want these messages.';
     if (Object.keys(errors).length) return form(values, errors, 400)(c as never);
