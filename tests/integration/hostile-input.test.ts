@@ -132,3 +132,40 @@ describe('hostile webhook input', () => {
     );
   });
 });
+
+describe('hostile input on the email surfaces', () => {
+  const field = fc.oneof(body, fc.constantFrom('sms', 'email', 'both', 'yes', '+447700900123', 'a@b.co', 'Europe/London'));
+
+  it('the sign-up form answers every body with a page: 2xx, 4xx, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('phone', 'email', 'timezone', 'channels', 'consent', 'other'), field), async (fields) => {
+        const res = await fetch(stack.url + '/', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        });
+        expect([200, 400, 409, 413, 429]).toContain(res.status);
+        expect(res.headers.get('content-type') ?? '').toMatch(/text\/(html|plain)/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('email links and the SES events webhook refuse junk with a 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom('/email/confirm', '/email/unsubscribe'), fc.constantFrom('GET', 'POST'), async (junk, path, method) => {
+        // A URL cannot carry a lone surrogate at all; the rest goes through as typed.
+        const res = await fetch(`${stack.url}${path}?t=${encodeURIComponent(junk.replace(/[\ud800-\udfff]/g, '?'))}`, { method });
+        expect(res.status).toBe(400);
+      }),
+      { numRuns: 100 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(body, fc.json().map(String), fc.object().map((o) => JSON.stringify(o))), async (junk) => {
+        const res = await fetch(stack.url + '/webhooks/ses/events', { method: 'POST', body: junk });
+        expect([400, 403, 413]).toContain(res.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

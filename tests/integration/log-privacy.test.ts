@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.ts';
+import { confirmedEmailUser, receive } from '../support/email.ts';
 import { advance, postWebhook, smsParams, startTestStack, text } from '../support/stack.ts';
 
 /** Logs are read by more people than phone numbers should be: capture everything the service logs. */
@@ -39,5 +40,20 @@ describe('logs', () => {
     expect(captured).not.toContain('5558675309');
     expect(captured).not.toContain('killing me');
     expect(captured).not.toContain('legs done squat');
+  });
+
+  it('never hold a full email address or an email\'s words', async () => {
+    const email = 'privacy.person@example.com';
+    await confirmedEmailUser(stack, email);
+    await receive(stack, { from: email, subject: 'pain', text: 'my sciatica is private' });
+    // Dropped mail and a bounce log too.
+    await receive(stack, { from: email, subject: 'legs done', text: '' }, { spam: 'FAIL', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
+    const bounce = { eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: email }] } };
+    await fetch(stack.url + '/webhooks/ses/events', { method: 'POST', body: JSON.stringify(stack.sns.notification(bounce, stack.clock.now(), 'privacy-bounce')) });
+
+    expect(captured).toMatch(/email status changed/);
+    expect(captured).toMatch(/p\*\*\*@example\.com/);
+    expect(captured).not.toContain('privacy.person');
+    expect(captured).not.toContain('sciatica');
   });
 });
