@@ -19,7 +19,13 @@ export interface SweepDeps {
 
 /** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
 export async function sendStoredEmail(email: EmailDelivery, to: string, body: string): Promise<{ id: string }> {
-  const content = JSON.parse(body) as EmailContent;
+  let content: EmailContent;
+  try {
+    content = JSON.parse(body) as EmailContent;
+  } catch {
+    // Retrying cannot fix a stored email that does not parse: record it as failed, with the reason.
+    throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not valid JSON');
+  }
   const unsubscribeUrl = email.unsubscribeUrl(to);
   return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl });
 }
