@@ -392,3 +392,25 @@ describe('when SES fails', () => {
     expect(replies).toHaveLength(1);
   });
 });
+
+describe('a stored email that cannot be read', () => {
+  it('fails once with the reason, instead of being retried forever', async () => {
+    const email = address('corrupt');
+    await confirmedEmailUser(stack, email);
+    await receive(stack, { from: email, subject: 'legs done', text: '' });
+    const user = (await userOf(email))!;
+    const items = await itemsOf(stack, user.id);
+    const first = items.filter((i) => i.type === 'reminder').sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))[0]!;
+    // Overwrite its stored words with something that is not an email.
+    const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { createDynamoClient } = await import('../../src/adapters/dynamo/client.ts');
+    const raw = createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint });
+    await DynamoDBDocumentClient.from(raw).send(
+      new UpdateCommand({ TableName: stack.tableName, Key: { PK: first.PK, SK: first.SK }, UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': 'not json' } }),
+    );
+    raw.destroy();
+    await advance(stack, 24 * 60);
+    const after = (await itemsOf(stack, user.id)).find((i) => i.SK === first.SK)!;
+    expect(after).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/InvalidStoredEmail/) });
+  });
+});
