@@ -125,6 +125,12 @@ export const nothing: Omit<Decision, 'reply' | 'said'> = {
   consent: null,
 };
 
+/** A decision that changes nothing and says nothing. */
+export const noChange: Decision = { ...nothing, reply: null, said: null };
+
+/** The same decision with no reply on any channel (the text and its un-worded form go together). */
+export const withoutReply = (d: Decision): Decision => ({ ...d, reply: null, said: null });
+
 const say = (key: SmsName, vars: Record<string, SaidValue> = {}): Said => ({ key, vars });
 
 const finish = (d: Draft): Decision => ({ ...d, reply: d.reply ? smsText(d.reply) : null, said: d.reply });

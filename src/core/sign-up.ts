@@ -1,5 +1,5 @@
 import type { Channel } from './plan.ts';
-import { emailUserId, nothing, type Decision, type UserState } from './respond.ts';
+import { emailUserId, noChange, type Decision, type UserState } from './respond.ts';
 
 /** A validated sign-up from the page: at least one of phone and email, each for its chosen channel. */
 export interface SignUpRequest {
@@ -42,7 +42,7 @@ export function signUp(
   const none = (outcome: SignUpOutcome) => ({ outcome, decision: null });
   if (req.email && emailOwner && emailOwner !== id) return none('email-taken');
   const consent = (channel: Channel) => ({ action: 'opt-in' as const, at, via: 'sign-up page (awaiting confirmation)', text: req.consentText, channel });
-  const decision = (user: UserState, channel: Channel): Decision => ({ ...nothing, reply: null, said: null, user, consent: consent(channel) });
+  const decision = (user: UserState, channel: Channel): Decision => ({ ...noChange, user, consent: consent(channel) });
 
   if (!existing) {
     const user: UserState = {

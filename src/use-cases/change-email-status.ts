@@ -1,4 +1,4 @@
-import { emailStatusChange, nothing, type EmailContact } from '../core/respond.ts';
+import { emailStatusChange, noChange, type EmailContact } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, Store } from './ports.ts';
 
@@ -22,7 +22,7 @@ export async function changeEmailStatus(
     async (user, now) => {
       const d = emailStatusChange(user, { ...change, now });
       changed = d !== null;
-      return d ?? { ...nothing, reply: null, said: null };
+      return d ?? noChange;
     },
     { now: deps.now },
   );

@@ -2,7 +2,7 @@ import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/ema
 import { replyEmail } from '../core/email-reply.ts';
 import { acceptInbound, emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
 import { hourBucket } from '../core/limits.ts';
-import { emailUserId, liveSeries, nothing, respond, type Decision } from '../core/respond.ts';
+import { emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { HandleSmsDeps } from './handle-inbound-sms.ts';
 import type { EmailDelivery, RateLimit } from './ports.ts';
@@ -50,7 +50,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
     if (!owner || !user) {
       content = notSignedUpEmail(deps.email.signUpUrl);
-      return { ...nothing, reply: null, said: null };
+      return noChange;
     }
     const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
     const d = respond(user, { channel: 'email', from, text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);

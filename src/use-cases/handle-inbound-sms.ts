@@ -1,6 +1,6 @@
 import { parseText, type Intent } from '../core/keywords.ts';
 import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
-import { liveSeries, nothing, respond, type Decision } from '../core/respond.ts';
+import { liveSeries, noChange, respond, withoutReply, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
@@ -48,7 +48,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
     const d = respond(user, { from: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
-    return sms.optOutType ? { ...d, reply: null, said: null, consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
+    return sms.optOutType ? { ...withoutReply(d), consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
   const inbound = (d: Decision) => ({ messageSid: sms.dedupeKey, reply: d.reply });
   const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
@@ -65,8 +65,8 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   deps.metrics.count(`RateLimited_${first.limit}`);
   const quiet = async (...args: Parameters<typeof decide>) => {
     const d = await decide(...args);
-    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return { ...nothing, reply: null, said: null };
-    return { ...d, reply: null, said: null };
+    if (first.limit === 'enrolments' && args[0] === null && d.user?.status === 'active') return noChange;
+    return withoutReply(d);
   };
   const second = await applyDecision(deps, sms.from, quiet, { now: deps.now, inbound });
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;

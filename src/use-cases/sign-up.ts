@@ -1,6 +1,6 @@
 import { confirmEmail, layoutEmail, EMAIL_TEXT } from '../content/email.ts';
 import { hourBucket } from '../core/limits.ts';
-import { nothing } from '../core/respond.ts';
+import { noChange } from '../core/respond.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
 import { applyDecision } from './apply-decision.ts';
 import { SendError, type EmailDelivery, type Log, type Metrics, type RateLimit, type Store } from './ports.ts';
@@ -34,7 +34,7 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
       const owner = req.email ? await deps.store.emailOwner(req.email) : null;
       const res = signUp(user, owner, req, now);
       outcome = res.outcome;
-      return res.decision ?? { ...nothing, reply: null, said: null };
+      return res.decision ?? noChange;
     },
     {
       now: deps.now,
