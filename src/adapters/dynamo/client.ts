@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../aws-client.ts';
 
 export interface DynamoOptions {
   region: string;
@@ -10,17 +11,7 @@ export interface DynamoOptions {
 }
 
 export function createDynamoClient(opts: DynamoOptions): DynamoDBClient {
-  const timeoutMs = opts.timeoutMs ?? 3000;
-  return new DynamoDBClient({
-    region: opts.region,
-    maxAttempts: 3,
-    // The SDK builds its Node HTTP handler from these; a hung socket then fails instead of waiting forever.
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
-    ...(opts.endpoint
-      ? // DynamoDB Local accepts any credentials; fixed ones keep a developer's real keys out of it.
-        { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  return new DynamoDBClient(awsClientOptions({ region: opts.region, timeoutMs: opts.timeoutMs ?? 3000, maxAttempts: 3, endpoint: opts.endpoint }));
 }
 
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {

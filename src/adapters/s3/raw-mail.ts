@@ -1,13 +1,9 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsClientOptions } from '../aws-client.ts';
 
 /** Reads a received message that the SES receipt rule stored in S3. */
 export function createRawMailReader(opts: { region: string; bucket: string; prefix: string; timeoutMs?: number }) {
-  const timeoutMs = opts.timeoutMs ?? 5000;
-  const client = new S3Client({
-    region: opts.region,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
-  });
+  const client = new S3Client(awsClientOptions({ region: opts.region, timeoutMs: opts.timeoutMs ?? 5000, maxAttempts: 3 }));
   return async (sesMessageId: string): Promise<Buffer> => {
     // SES names the object after the message id; anything else in the id is not SES's.
     if (!/^[\w.-]{1,200}$/.test(sesMessageId)) throw new Error('unexpected SES message id');

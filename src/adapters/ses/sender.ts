@@ -1,5 +1,6 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import { SendError, type EmailSender } from '../../use-cases/ports.ts';
+import { awsClientOptions } from '../aws-client.ts';
 import { buildMime } from './mime.ts';
 
 export interface SesSenderOptions {
@@ -30,15 +31,7 @@ export function createSesSender(opts: SesSenderOptions): EmailSender {
   const load = () =>
     (client ??= import('@aws-sdk/client-ses').then(({ SESClient, SendRawEmailCommand }) => ({
       SendRawEmailCommand,
-      ses: new SESClient({
-        region: opts.region,
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: Math.min(1000, timeoutMs), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
-        ...(opts.endpoint
-          ? // The local SES wants some credentials; fixed ones keep a developer's real keys out of it.
-            { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {}),
-      }),
+      ses: new SESClient(awsClientOptions({ region: opts.region, timeoutMs, maxAttempts: 2, endpoint: opts.endpoint })),
     })));
   return {
     async send(message) {
