@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import type { LinkSigner } from '../../adapters/link-tokens.ts';
+import { Hono, type Context } from 'hono';
+import type { LinkPurpose, LinkSigner } from '../../adapters/link-tokens.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Store } from '../../use-cases/ports.ts';
 import { linkPage } from '../pages/sign-up.ts';
@@ -19,27 +19,33 @@ export interface EmailLinkDeps {
  */
 export function emailLinkRoutes(deps: EmailLinkDeps) {
   const app = new Hono();
-  const refused = (c: { html: (b: unknown, s: 400) => Response }) =>
+  const refused = (c: Context) =>
     c.html(linkPage({ title: 'This link is not valid', lines: ['It may be incomplete or too old. Copy the whole link from the email, or sign up again for a fresh one.'] }), 400);
-  const tokenOf = (url: string) => new URL(url).searchParams.get('t') ?? '';
+  /** The token in ?t= and the address it was signed for (null when forged, altered, expired or for another purpose). */
+  const linkOf = (c: Context, purpose: LinkPurpose) => {
+    const token = c.req.query('t') ?? '';
+    return { token, address: deps.signer.verify(token, purpose, deps.now()) };
+  };
+  /** Where a link page's button posts back to: the same path and token. */
+  const back = (c: Context, token: string) => `${c.req.path}?t=${encodeURIComponent(token)}`;
 
   app.get('/confirm', (c) => {
-    const t = tokenOf(c.req.url);
-    if (!deps.signer.verify(t, 'confirm', deps.now())) return refused(c as never);
+    const { token, address } = linkOf(c, 'confirm');
+    if (!address) return refused(c);
     return c.html(
       linkPage({
         title: 'Confirm your email',
         lines: ['One tap and your recovery emails are on.'],
-        button: { label: 'Confirm my email', action: `/email/confirm?t=${encodeURIComponent(t)}` },
+        button: { label: 'Confirm my email', action: back(c, token) },
       }),
     );
   });
 
   app.post('/confirm', async (c) => {
-    const address = deps.signer.verify(tokenOf(c.req.url), 'confirm', deps.now());
-    if (!address) return refused(c as never);
+    const { address } = linkOf(c, 'confirm');
+    if (!address) return refused(c);
     const result = await changeEmailStatus(deps, { address, to: 'confirmed', via: 'confirmation link', detail: 'followed the link in the confirmation email' });
-    if (result === 'unknown-address') return refused(c as never);
+    if (result === 'unknown-address') return refused(c);
     return c.html(
       linkPage({
         title: "You're confirmed",
@@ -49,20 +55,20 @@ export function emailLinkRoutes(deps: EmailLinkDeps) {
   });
 
   app.get('/unsubscribe', (c) => {
-    const t = tokenOf(c.req.url);
-    if (!deps.signer.verify(t, 'unsubscribe', deps.now())) return refused(c as never);
+    const { token, address } = linkOf(c, 'unsubscribe');
+    if (!address) return refused(c);
     return c.html(
       linkPage({
         title: 'Unsubscribe from legday emails?',
         lines: ['You will get no more recovery emails. Texts, if you get them, are not affected (text STOP for those).'],
-        button: { label: 'Unsubscribe', action: `/email/unsubscribe?t=${encodeURIComponent(t)}` },
+        button: { label: 'Unsubscribe', action: back(c, token) },
       }),
     );
   });
 
   app.post('/unsubscribe', async (c) => {
-    const address = deps.signer.verify(tokenOf(c.req.url), 'unsubscribe', deps.now());
-    if (!address) return refused(c as never);
+    const { address } = linkOf(c, 'unsubscribe');
+    if (!address) return refused(c);
     const oneClick = (await c.req.text()).includes('List-Unsubscribe=One-Click');
     await changeEmailStatus(deps, {
       address,

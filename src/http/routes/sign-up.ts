@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { normalizeEmail } from '../../core/inbound-email.ts';
@@ -30,10 +30,10 @@ const formSchema = z.object({
 /** GET / and POST /: the sign-up page. Every refusal re-renders the form with the person's values. */
 export function signUpRoutes(deps: SignUpRouteDeps) {
   const app = new Hono();
-  const form = (f: SignUpForm, errors: FieldErrors, status: 200 | 400) => (c: { html: (b: unknown, s: number) => Response }) =>
+  const form = (c: Context, f: SignUpForm, errors: FieldErrors, status: 200 | 400) =>
     c.html(signUpPage({ form: f, errors, serviceNumber: deps.serviceNumber }), status);
 
-  app.get('/', (c) => form(EMPTY_FORM, {}, 200)(c as never));
+  app.get('/', (c) => form(c, EMPTY_FORM, {}, 200));
 
   app.post('/', bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('Form too large', 413) }), async (c) => {
     const raw = Object.fromEntries(new URLSearchParams(await c.req.text()));
@@ -64,7 +64,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
     const zone = values.timezone && values.timezone.length <= 64 ? (isValidZone(values.timezone) ? values.timezone : resolveZone(values.timezone)) : null;
     if (!zone) errors.timezone = 'Pick a time zone from the list, e.g. Europe/London or America/New_York.';
     if (!values.consent) errors.consent = 'Please tick the box so we know you want these messages.';
-    if (Object.keys(errors).length) return form(values, errors, 400)(c as never);
+    if (Object.keys(errors).length) return form(c, values, errors, 400);
 
     const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
