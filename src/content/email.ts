@@ -48,11 +48,10 @@ for (const key of Object.keys(SMS)) {
   if (!EMAIL.replies[key]) throw new Error(`email.json has no email reply for "${key}"`);
 }
 
-export const EMAIL_TEXT = { footer: EMAIL.footer, unsubscribeLabel: EMAIL.unsubscribeLabel, confirm: EMAIL.confirm };
-
-/** The double opt-in email's words (the link goes in as a button). */
-export function confirmEmail(): EmailContent {
-  return { subject: EMAIL.confirm.subject, intro: EMAIL.confirm.intro, list: [], outro: [] };
+/** The double opt-in email, laid out, with its link as the button. */
+export function confirmationEmail(url: string): RenderedEmail {
+  const content = { subject: EMAIL.confirm.subject, intro: EMAIL.confirm.intro, list: [], outro: [] };
+  return layoutEmail(content, { action: { label: EMAIL.confirm.button, url } });
 }
 
 /** The answer to an email from an address that has not signed up. */

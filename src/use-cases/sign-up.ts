@@ -1,4 +1,4 @@
-import { confirmEmail, layoutEmail, EMAIL_TEXT } from '../content/email.ts';
+import { confirmationEmail } from '../content/email.ts';
 import { hourBucket } from '../core/limits.ts';
 import { noChange } from '../core/respond.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
@@ -49,11 +49,8 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
     return { outcome: 'limited' };
   }
   if (outcome !== 'confirm-email' || !req.email) return { outcome };
-  const now = deps.now();
-  const content = confirmEmail();
-  const url = deps.email.confirmUrl(req.email, now);
   try {
-    await deps.email.sender.send({ to: req.email, ...layoutEmail(content, { action: { label: EMAIL_TEXT.confirm.button, url } }) });
+    await deps.email.sender.send({ to: req.email, ...confirmationEmail(deps.email.confirmUrl(req.email, deps.now())) });
   } catch (err) {
     if (!(err instanceof SendError)) throw err;
     deps.log.warn('confirmation email failed', { email: req.email, kind: err.kind, code: err.code });
