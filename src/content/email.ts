@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import emailJson from './email.json' with { type: 'json' };
-import { PLAN, SMS, type SmsName } from './index.ts';
+import { PLAN, SMS, render, type SmsName } from './index.ts';
 
 /** One email's words, before links and markup are added. */
 export interface EmailContent {
@@ -101,7 +101,7 @@ export function stepEmail(stepId: string, caps: string | null): EmailContent {
   const base = stepId.replace(/-\d+$/, '');
   const b = EMAIL.steps[stepId] ?? EMAIL.steps[base];
   if (!b) throw new Error(`no email for step "${stepId}"`);
-  const load = caps ? EMAIL.load.caps.replace('{caps}', caps) : EMAIL.load.generic;
+  const load = caps ? render(EMAIL.load.caps, { caps }) : EMAIL.load.generic;
   return fill(b, { load });
 }
 

@@ -51,6 +51,11 @@ export const STEP_TEXT: Readonly<Record<string, string>> = messages.steps;
 export const STEP_LABEL: Readonly<Record<string, string>> = messages.labels;
 export const LOAD_TEXT = messages.load;
 
+/** A step's short name for STATUS and schedules; numbered steps ("pain-check-2") share their base's. */
+export function stepLabel(stepId: string): string {
+  return STEP_LABEL[stepId] ?? STEP_LABEL[stepId.replace(/-\d+$/, '')] ?? stepId;
+}
+
 /** Until this many hours after leg day, a sore spot gets ice; after it, heat. */
 export const ICE_WINDOW_HOURS = 48;
 

@@ -1,5 +1,5 @@
 import { emailReply, type EmailContent } from '../content/email.ts';
-import { STEP_LABEL } from '../content/index.ts';
+import { stepLabel } from '../content/index.ts';
 import { formatWhen } from './local-time.ts';
 import type { Decision, UserState } from './respond.ts';
 
@@ -10,6 +10,6 @@ import type { Decision, UserState } from './respond.ts';
 export function replyEmail(decision: Decision, user: UserState): EmailContent | null {
   if (!decision.said) return null;
   const planned = decision.reminders.filter((r) => r.channel === 'email');
-  const schedule = planned.map((r) => `${formatWhen(r.dueAt, user.timezone)}: ${STEP_LABEL[r.stepId.replace(/-\d+$/, '')] ?? STEP_LABEL[r.stepId] ?? r.stepId}`);
+  const schedule = planned.map((r) => `${formatWhen(r.dueAt, user.timezone)}: ${stepLabel(r.stepId)}`);
   return emailReply(decision.said, schedule.length ? { schedule } : {});
 }

@@ -1,4 +1,4 @@
-import { ICE_WINDOW_HOURS, STEP_LABEL, type SmsName } from '../content/index.ts';
+import { ICE_WINDOW_HOURS, stepLabel, type SmsName } from '../content/index.ts';
 import { smsText, type Said, type SaidValue } from '../content/email.ts';
 import { parseText, type Intent, type PainReport } from './keywords.ts';
 import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps, type Lift } from './lifts.ts';
@@ -457,7 +457,7 @@ function capsFor(recent: readonly CheckinSummary[], checkinAt: Date): string | n
 function status(user: UserState | null, input: InboundText): Said {
   const next = [...(input.pending ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   if (!user || !next) return say('statusNone');
-  const label = STEP_LABEL[next.stepId.replace(/-\d+$/, '')] ?? STEP_LABEL[next.stepId] ?? next.stepId;
+  const label = stepLabel(next.stepId);
   return say('status', { label, when: formatWhen(new Date(next.dueAt), user.timezone) });
 }
 
