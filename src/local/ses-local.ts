@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import { freePort } from './dynamo-local.ts';
 
+/** A local port we need is taken; start.ts prints the message alone, with what to set. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
 export interface SesLocal {
   /** The SES API endpoint and the web viewer of every email sent (its /store lists them as JSON). */
   url: string;
@@ -23,7 +28,7 @@ export async function startSesLocal(port: number): Promise<SesLocal> {
     // Express 5 calls back even when listening failed (a port in use): check it really listens.
     if (!server.listening) throw new Error('port in use');
   } catch (err) {
-    throw new Error(`Could not start the local SES on port ${chosen} (${String(err)}). Set SES_PORT to a free port.`);
+    throw new PortInUseError(`Could not start the local SES on port ${chosen} (${String(err)}). Set SES_PORT to a free port.`);
   }
   return {
     url: `http://127.0.0.1:${chosen}`,

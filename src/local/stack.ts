@@ -24,7 +24,7 @@ import { sendDueReminders, type SweepResult } from '../use-cases/send-due-remind
 import { freePort, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { recordingEmailSender } from './recording-email-sender.ts';
-import { startSesLocal, type SesLocal } from './ses-local.ts';
+import { PortInUseError, startSesLocal, type SesLocal } from './ses-local.ts';
 import { startTwilioStandin, type TwilioStandin } from './twilio-standin.ts';
 
 export const LOCAL_TABLE = 'legday-local';
@@ -70,6 +70,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const dataDir = opts.persist ? config.dataDir : null;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
+  // The local SES first: its fixed port is the likeliest to be taken, and nothing is running yet to clean up.
+  const ses = await startSesLocal(config.sesPort);
   const dynamo = opts.dynamo ?? (await startDynamoLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}));
   const ownsDynamo = !opts.dynamo;
   const tableName = opts.dynamo ? `legday-${randomUUID().slice(0, 8)}` : LOCAL_TABLE;
@@ -85,7 +87,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     config.twilio.mode === 'standin'
       ? await startTwilioStandin({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, now: clock.now })
       : null;
-  const ses = await startSesLocal(config.sesPort);
   const emailSender = recordingEmailSender(
     createSesSender({ region: 'us-east-1', from: config.mailFrom, endpoint: ses.url, timeoutMs: 3000, now: clock.now }),
     outbox,
@@ -174,6 +175,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    // Leave nothing running behind a failed start.
+    await twilio?.stop();
+    await ses.stop();
+    raw.destroy();
+    if (ownsDynamo) await dynamo.stop();
+    throw new PortInUseError(`Could not serve the app on port ${port} (${String(err)}). Set PORT to a free port.`);
   });
 
   const timer =

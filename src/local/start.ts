@@ -1,6 +1,7 @@
 /** `npm start`: the whole service on this machine. */
 import { ConfigError, readLocalConfig } from '../config.ts';
 import { JavaMissingError } from './dynamo-local.ts';
+import { PortInUseError } from './ses-local.ts';
 import { startLocalStack } from './stack.ts';
 
 try {
@@ -41,7 +42,7 @@ Ctrl+C stops everything.
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof JavaMissingError) {
+  if (err instanceof ConfigError || err instanceof JavaMissingError || err instanceof PortInUseError) {
     console.error(err.message);
     process.exit(1);
   }
