@@ -8,7 +8,7 @@ import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { lambdaEmail } from '#src/adapters/email/lambda.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
-import { createSnsVerifier, fetchSnsCertificate, isSnsUrl } from '#src/adapters/sns/verify.ts';
+import { confirmSnsSubscription, createSnsVerifier, fetchSnsCertificate } from '#src/adapters/sns/verify.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { mailAddress, readLambdaConfig } from '#src/config.ts';
 import { createApp } from '#src/http/app.ts';
@@ -41,11 +41,7 @@ const app = handle(
       metrics,
       now,
       verify: createSnsVerifier({ topicArn: config.sesEventsTopicArn, certificate: fetchSnsCertificate() }),
-      confirmSubscription: async (url) => {
-        if (!isSnsUrl(url)) throw new Error('not an SNS URL');
-        const res = await fetch(url, { signal: AbortSignal.timeout(3000), redirect: 'error' });
-        if (!res.ok) throw new Error(`subscription confirmation failed: ${res.status}`);
-      },
+      confirmSubscription: confirmSnsSubscription,
     },
   }),
 );

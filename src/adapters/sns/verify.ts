@@ -101,6 +101,13 @@ export function fetchSnsCertificate(timeoutMs = 3000): (url: string) => Promise<
   };
 }
 
+/** Visits a SubscriptionConfirmation's SubscribeURL (SNS hosts only), confirming our HTTPS subscription. */
+export async function confirmSnsSubscription(url: string, timeoutMs = 3000): Promise<void> {
+  if (!isSnsUrl(url)) throw new Error('not an SNS URL');
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  if (!res.ok) throw new Error(`subscription confirmation failed: ${res.status}`);
+}
+
 /**
  * A signing key of our own, for local runs and tests: the local stack signs simulated SES events
  * with it exactly as SNS signs real ones, and the verifier is handed its public key for this one
