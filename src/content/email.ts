@@ -35,7 +35,7 @@ const emailSchema = z.object({
   unsubscribeLabel: z.string().min(1),
   confirm: z.object({ subject: z.string().min(1), intro: z.array(z.string()).min(1), button: z.string().min(1) }),
   steps: z.record(z.string(), block),
-  load: z.object({ generic: z.string(), caps: z.string() }),
+  load: z.object({ generic: z.string(), caps: z.string(), deload: z.string() }),
   replies: z.record(z.string(), block),
   notSignedUp: block,
 });
@@ -96,12 +96,20 @@ export function emailReply(said: Said, extra: Readonly<Record<string, SaidValue>
   return fill(EMAIL.replies[said.key]!, { ...said.vars, ...extra });
 }
 
-/** A plan step as an email; `caps` is the 10% caps text, or null for the generic rule. */
-export function stepEmail(stepId: string, caps: string | null): EmailContent {
+/**
+ * A plan step as an email; `caps` is the 10% caps text, or null for the generic rule; `deload`
+ * (after a break) replaces both with the deload advice.
+ */
+export function stepEmail(stepId: string, caps: string | null, deload?: string | null): EmailContent {
   const base = stepId.replace(/-\d+$/, '');
   const b = EMAIL.steps[stepId] ?? EMAIL.steps[base];
   if (!b) throw new Error(`no email for step "${stepId}"`);
-  const load = caps ? render(EMAIL.load.caps, { caps }) : EMAIL.load.generic;
+  const load =
+    deload !== undefined
+      ? render(EMAIL.load.deload, { deload: deload ? `: ${deload}` : '' })
+      : caps
+        ? render(EMAIL.load.caps, { caps })
+        : EMAIL.load.generic;
   return fill(b, { load });
 }
 

@@ -33,7 +33,8 @@ const planSchema = z.object({
 const messagesSchema = z.object({
   sms: z.record(z.string(), z.string().min(1)),
   steps: z.record(z.string(), z.string().min(1)),
-  load: z.object({ generic: z.string(), caps: z.string() }),
+  disclosure: z.string().min(1),
+  load: z.object({ generic: z.string(), caps: z.string(), deload: z.string() }),
   labels: z.record(z.string(), z.string()),
 });
 
@@ -50,6 +51,8 @@ export type SmsName = keyof typeof SMS;
 export const STEP_TEXT: Readonly<Record<string, string>> = messages.steps;
 export const STEP_LABEL: Readonly<Record<string, string>> = messages.labels;
 export const LOAD_TEXT = messages.load;
+/** Who we are, how often we text, rates, HELP and STOP: added to the first reply a number ever gets. */
+export const DISCLOSURE = messages.disclosure;
 
 /** A step's short name for STATUS and schedules; numbered steps ("pain-check-2") share their base's. */
 export function stepLabel(stepId: string): string {

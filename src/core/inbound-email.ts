@@ -1,12 +1,14 @@
-import { parseText, type Intent } from './keywords.ts';
+import { understand, type Understanding } from './understanding/index.ts';
 
 /**
- * What of an inbound email counts: its subject and first line. Pure, like the rest of the core:
- * the adapter has decoded the MIME and cut the quoted thread and signature.
+ * What of an inbound email counts. Pure, like the rest of the core: the adapter has decoded the
+ * MIME and cut the quoted thread and signature. The intent comes from the sender's first own
+ * line past the greeting ("Hi coach,"), else their whole message, else the subject; triage reads
+ * everything they wrote, subject included, because a warning sign is often in the second paragraph.
  */
 
-/** The first non-blank lines of the sender's own words (the adapter has cut the quoted thread). */
-export function ownLines(visible: string, max = 3): string[] {
+/** The non-blank lines of the sender's own words. */
+export function ownLines(visible: string, max = 50): string[] {
   return visible
     .replace(/\r\n?/g, '\n')
     .split('\n')
@@ -20,23 +22,46 @@ export function cleanSubject(subject: string): string {
   return subject.replace(/^\s*((re|fw|fwd|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
 }
 
-/**
- * The message an email carries: the first line of its body when that line means something, else
- * its subject (so "legs done" works in either place). Returns the text used, for the record.
- */
-export function emailMessage(subject: string, body: string): { text: string; intent: Intent } {
-  const first = ownLines(body, 1)[0] ?? '';
-  if (first) {
-    const intent = parseText(first);
-    if (intent.kind !== 'unknown') return { text: first, intent };
-  }
+const GREETING = /^(?:hi|hey|hello|hiya|dear|yo|morning|good (?:morning|afternoon|evening)|greetings|howdy|sup|ok so|so)\b[^.!?\n]{0,30}?[,!:.-]*$/i;
+const GREETING_PREFIX = /^(?:hi|hey|hello|hiya|dear|yo|morning|good (?:morning|afternoon|evening))(?: (?:coach|legday|team|there|mate|folks|all|guys))?[,!:-]+\s*/i;
+const SIGN_OFF = /^(?:thanks|thank you|thx|cheers|best|regards|kind regards|best regards|many thanks|ta|later|speak soon|sent from my \w+|get outlook for \w+|--|-- ?\w*|[a-z]\.?|[A-Z][a-z]{1,15}(?: [A-Z][a-z]{1,15})?)[,!.]*$/i;
+/** How much of an email the layer reads: past this it is not a message to a coach. */
+const MAX_OWN_CHARS = 4000;
+
+/** The sender's words with greetings and sign-offs taken off. */
+export function emailWords(visible: string): string[] {
+  const lines = ownLines(visible).map((l) => l.replace(GREETING_PREFIX, '')).filter((l) => l && !GREETING.test(l));
+  // Sign-offs and a name only count at the end: "Thanks" as the whole message is a thank-you.
+  while (lines.length > 1 && SIGN_OFF.test(lines[lines.length - 1]!)) lines.pop();
+  return lines;
+}
+
+/** Reads an email: its intent, entities and triage, as one message. */
+export function readEmail(subject: string, visible: string, ctx = { painCheckOpen: false }): Understanding {
+  const lines = emailWords(visible);
+  const whole = lines.join('\n').slice(0, MAX_OWN_CHARS);
   const subj = cleanSubject(subject);
-  if (subj) {
-    const intent = parseText(subj);
-    if (intent.kind !== 'unknown') return { text: subj, intent };
-  }
-  const text = first || subj;
-  return { text, intent: parseText(text) };
+  const everything = understand([subj, whole].filter(Boolean).join('\n'), ctx);
+  const pick = (text: string) => {
+    const u = understand(text, ctx);
+    return u.intent.kind === 'unknown' ? null : u;
+  };
+  const chosen =
+    (lines[0] ? pick(lines[0]) : null) ??
+    (whole && lines.length > 1 ? pick(whole) : null) ??
+    (subj ? pick(subj) : null) ??
+    understand(whole || subj, ctx);
+  return {
+    ...chosen,
+    // Numbers and dates anywhere in the message count; the first line may only say "legs done".
+    entities: {
+      ...everything.entities,
+      score: chosen.entities.score ?? everything.entities.score,
+      daysAgo: chosen.entities.daysAgo ?? everything.entities.daysAgo,
+    },
+    triage: everything.triage,
+    text: whole || subj,
+  };
 }
 
 export type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';

@@ -58,3 +58,8 @@ export function formatDay(instant: Date, zone: string): string {
 export function localClock(instant: Date, zone: string): string {
   return local(instant, zone).toFormat('HH:mm');
 }
+
+/** The local day of the week, 0 = Sunday ... 6 = Saturday. */
+export function localWeekday(instant: Date, zone: string): number {
+  return local(instant, zone).weekday % 7;
+}

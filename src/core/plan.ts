@@ -64,10 +64,20 @@ export function planReminders(input: {
   gapDays: number;
   /** The 10% caps text ("squat 154kg"), or null for the generic rule. */
   caps: string | null;
+  /**
+   * Set after a break: the warm-up text repeats the deload (the ranges, or null when no lifts
+   * were logged) instead of a 10% cap that would contradict it the same week.
+   */
+  deload?: string | null;
   notBefore?: Date;
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
-  const load = input.caps ? render(LOAD_TEXT.caps, { caps: input.caps }) : LOAD_TEXT.generic;
+  const load =
+    input.deload !== undefined
+      ? render(LOAD_TEXT.deload, { deload: input.deload ? `: ${input.deload}` : '' })
+      : input.caps
+        ? render(LOAD_TEXT.caps, { caps: input.caps })
+        : LOAD_TEXT.generic;
   const timed = PLAN.steps.map((step) => ({
     step,
     dueAt: stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore),
@@ -81,7 +91,7 @@ export function planReminders(input: {
         input.channels,
         { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone },
         render(STEP_TEXT[t.step.id]!, { load }),
-        () => stepEmail(t.step.id, input.caps),
+        () => stepEmail(t.step.id, input.caps, input.deload),
       ),
     )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());

@@ -1,10 +1,9 @@
-import { ICE_WINDOW_HOURS, stepLabel, type SmsName } from '../content/index.ts';
+import { DISCLOSURE, ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../content/index.ts';
 import { smsText, type Said, type SaidValue } from '../content/email.ts';
-import { parseText, type Intent, type PainReport } from './keywords.ts';
 import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps, type Lift } from './lifts.ts';
-import { formatDay, formatWhen, localDaysBetween } from './local-time.ts';
+import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday, nextSendingTime } from './local-time.ts';
 import { expectedGapDays, painCheckReminder, planReminders, type Channel, type NewReminder } from './plan.ts';
-import { hasRedFlag } from './triage.ts';
+import { mentionsPain, pauseUntilWeekday, understand, type QuestionTopic, type Understanding } from './understanding/index.ts';
 import { inferTimezone, resolveZone } from './zones.ts';
 
 /** How many recent leg days the user record keeps (for gaps, loads and HISTORY). */
@@ -15,6 +14,11 @@ export const DELOAD_AFTER_DAYS = 14;
 export const HIGH_PAIN = 7;
 /** Daily check-ins after a high score before a score that is not falling points to a clinician. */
 export const PAIN_TRACK_DAYS = 3;
+/** "pause" with no length pauses a week; no pause runs past three months. */
+export const DEFAULT_PAUSE_DAYS = 7;
+export const MAX_PAUSE_DAYS = 90;
+/** A pause this long earns deload advice on RESUME, like a break between check-ins. */
+const LONG_PAUSE_DAYS = 14;
 
 export interface CheckinSummary {
   id: string;
@@ -56,6 +60,8 @@ export interface UserState {
   /** Newest first; [0] is the leg day whose follow-ups may be sent. */
   recent: CheckinSummary[];
   painTrack: PainTrack | null;
+  /** Scheduled messages are paused from `from` until `until` (ISO instants); null when not paused. */
+  pause: { from: string; until: string } | null;
   /** Bumped on every write; guards against two webhooks for one number racing. */
   version: number;
 }
@@ -82,6 +88,8 @@ export interface Decision {
   user: UserState | null;
   checkin: { id: string; at: string; text: string; details: string; lifts: Lift[] } | null;
   painReport: { at: string; score: number | null; text: string; checkinId: string | null; checkinAt: string | null } | null;
+  /** A warning sign read in the message: stored with the leg day and counted as a metric. */
+  redFlag: { at: string; tier: 'soon' | 'emergency'; signs: string[]; text: string; checkinId: string | null; checkinAt: string | null } | null;
   /** New reminders to store. */
   reminders: NewReminder[];
   /** New times for reminders that exist; written only where they are still pending. */
@@ -118,6 +126,7 @@ export const nothing: Omit<Decision, 'reply' | 'said'> = {
   user: null,
   checkin: null,
   painReport: null,
+  redFlag: null,
   reminders: [],
   reschedule: [],
   cancelSeries: [],
@@ -151,16 +160,20 @@ export function channelsOf(user: UserState): Channel[] {
 
 const EMAIL_STOPPED = new Set<EmailContact['status']>(['unsubscribed', 'bounced', 'complained']);
 
+/** What the conversation is waiting for, which changes how a bare number reads. */
+export const contextOf = (user: UserState | null) => ({ painCheckOpen: Boolean(user?.painTrack) });
+
 /**
  * Decides the reply to a text or an email and the state it changes. Pure: the caller loads
  * `user` (and, for STATUS, the pending reminders), passes the clock's `now` and an id generator,
  * and writes the result. An email only ever comes from someone who signed up, so `stored` is
- * never null for email.
+ * never null for email. `u` is the understanding layer's reading of the message.
  */
-export function respond(stored: UserState | null, input: InboundText, intent: Intent = parseText(input.text)): Decision {
+export function respond(stored: UserState | null, input: InboundText, u: Understanding = understand(input.text, contextOf(stored))): Decision {
   const channel = input.channel ?? 'sms';
   if (channel === 'email' && !stored?.email) return finish({ ...nothing, reply: null });
   const at = input.now.toISOString();
+  const kind = u.intent.kind;
   // A message proves the channel works: a text from an unreachable or web-signed-up number, an
   // (authenticated) email from an address that has not followed its link yet.
   let user = stored;
@@ -169,20 +182,31 @@ export function respond(stored: UserState | null, input: InboundText, intent: In
     if (user.status === 'pending') proven = { action: 'opt-in', at, via: 'first text from the number', text: input.text, channel };
     user = { ...user, status: 'active' };
   }
-  if (user?.email && channel === 'email' && user.email.status === 'pending' && intent.kind !== 'stop') {
+  if (user?.email && channel === 'email' && user.email.status === 'pending' && kind !== 'stop') {
     proven = { action: 'opt-in', at, via: 'email from the address', text: input.text, channel };
     user = { ...user, email: { ...user.email, status: 'confirmed' } };
   }
-  const d = decide(user, { ...input, channel }, intent);
-  if (!proven || intent.kind === 'stop') return finish(d);
+  const d = firstContact(stored, channel, kind, finish(decide(user, { ...input, channel }, u)));
+  if (!proven || kind === 'stop') return d;
   // Keep the proof even when the message itself changes nothing else.
   const changed = d.user ?? { ...user!, version: user!.version + 1 };
-  return finish({ ...d, user: changed, consent: d.consent ?? proven });
+  return { ...d, user: changed, consent: d.consent ?? proven };
 }
 
-function decide(user: UserState | null, input: InboundText & { channel: Channel }, intent: Intent): Draft {
+/**
+ * The carriers' rule: the first message a number gets from us says what the service is, how
+ * often it texts, that rates may apply, and how to stop, whatever the person texted first.
+ */
+function firstContact(stored: UserState | null, channel: Channel, kind: string, d: Decision): Decision {
+  if (channel !== 'sms' || stored !== null || d.reply === null) return d;
+  if (kind === 'stop' || kind === 'start' || kind === 'help' || d.said?.key === 'checkinFirst') return d;
+  return { ...d, reply: `${d.reply} ${DISCLOSURE}` };
+}
+
+function decide(user: UserState | null, input: InboundText & { channel: Channel }, u: Understanding): Draft {
   const { from, text, now, channel } = input;
   const at = now.toISOString();
+  const intent = u.intent;
   const optedOut = channel === 'sms' ? user?.status === 'opted_out' : EMAIL_STOPPED.has(user!.email!.status);
   const fresh = (): UserState => ({
     id: from,
@@ -193,6 +217,7 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
     timezone: inferTimezone(from, input.defaultTimezone),
     recent: [],
     painTrack: null,
+    pause: null,
     version: 0,
   });
   const bump = (u: UserState): UserState => ({ ...u, version: u.version + 1 });
@@ -200,13 +225,16 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
   // After STOP only HELP and the opt-in words are answered (carrier rules; the same for email).
   if (optedOut && intent.kind !== 'start' && intent.kind !== 'help') return { ...nothing, reply: null };
 
+  // The carrier keywords always work, whatever else the message says.
   switch (intent.kind) {
-    case 'stop':
+    case 'stop': {
       if (channel === 'email') {
         // No email to confirm an unsubscribe: the person asked for no more email.
         return { ...unsubscribeEmail(user!, at, 'unsubscribed', 'keyword by email', text), reply: null };
       }
-      return { ...optOut(user ?? fresh(), user, at, 'keyword', text), reply: say('stopped') };
+      const reply = u.triage.tier === 'none' ? say('stopped') : say('stoppedRedFlag', { noticed: noticed(u) });
+      return { ...optOut(user ?? fresh(), user, at, 'keyword', text), reply };
+    }
     case 'start': {
       if (user && !optedOut) return { ...nothing, reply: say('started') };
       const base = user ?? fresh();
@@ -219,22 +247,104 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
     }
     case 'help':
       return { ...nothing, reply: say('help') };
+  }
+
+  // Triage runs before anything else reads the message: a warning sign gets no exercise advice.
+  if (u.triage.tier !== 'none') return redFlag(user, user ?? fresh(), input, u);
+
+  switch (intent.kind) {
     case 'checkin':
-      return checkin(user, user ?? fresh(), input, intent);
-    case 'pain':
-      return pain(user, input, intent.report);
+      return checkin(user, user ?? fresh(), input, u);
+    case 'soreness':
+      return pain(user, input, u);
     case 'score':
       if (user?.painTrack) return painScore(user, input, intent.score, text);
-      return { ...nothing, reply: say('unknown') };
-    case 'tz':
+      return pain(user, input, u);
+    case 'question':
+      return question(user, input, intent.topic, u);
+    case 'timezone':
       return timezone(user ?? fresh(), input, intent.zone);
     case 'status':
       return { ...nothing, reply: status(user, input) };
     case 'history':
       return { ...nothing, reply: history(user) };
+    case 'pause':
+      return pause(user, input, u);
+    case 'resume':
+      return resume(user, input);
+    case 'skipped':
+      return skipped(user, input, u);
+    case 'misread':
+      return misread(user, input);
+    case 'upcoming':
+      return { ...nothing, reply: say('upcoming') };
+    case 'smalltalk': {
+      if (intent.tone === 'thanks') return { ...nothing, reply: say('smallThanks') };
+      if (intent.tone === 'better') return { ...nothing, reply: say('smallBetter') };
+      // "ok" and 👍 need no answer, except from someone we have never heard from.
+      if (intent.tone === 'greeting' || !user) return { ...nothing, reply: say('smallGreeting') };
+      return { ...nothing, reply: null };
+    }
     case 'unknown':
-      return { ...nothing, reply: hasRedFlag(text) ? say('urgent') : say('unknown') };
+      return { ...nothing, reply: fallback(user, now) };
   }
+}
+
+/** The short, specific "didn't catch that" for the moment the person is in. */
+function fallback(user: UserState | null, now: Date): Said {
+  if (user?.painTrack) return say('unknownPainCheck');
+  const last = user?.recent[0];
+  if (last && hoursSince(last.at, now) < 7 * 24) return say('unknownRecent');
+  return say('unknown');
+}
+
+/** What the reply says it noticed: at most two signs, so a text stays short. */
+function noticed(u: Understanding): string {
+  const items = u.triage.noticed.slice(0, 2);
+  return items.join(' and ');
+}
+
+/**
+ * A warning sign: say what was noticed and the one thing to do, and nothing about exercise. The
+ * scheduled recovery messages stop (they are exercise advice) until the next leg day, or until
+ * the person says we misread them. A check-in is still logged, and the sign is kept with it.
+ */
+function redFlag(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Draft {
+  const { now, text } = input;
+  const at = now.toISOString();
+  const tier = u.triage.tier as 'soon' | 'emergency';
+  const reply = say(tier === 'emergency' ? 'redFlagEmergency' : 'redFlagSoon', { noticed: noticed(u) });
+  const isCheckin = u.intent.kind === 'checkin';
+  if (!existing && !isCheckin) {
+    // Nobody we know: answer, keep nothing but the count.
+    return { ...nothing, reply, redFlag: { at, tier, signs: u.triage.signs, text, checkinId: null, checkinAt: null } };
+  }
+  let user = base;
+  let checkin: Draft['checkin'] = null;
+  const cancelSeries = liveSeries(existing);
+  let consent: ConsentEvent | null = null;
+  if (isCheckin) {
+    const id = input.newId();
+    const lifts = parseLifts(text, unitFor(base));
+    const summary: CheckinSummary = { id, at, lifts, pain: u.entities.score !== null ? [u.entities.score] : [] };
+    user = { ...user, recent: [summary, ...user.recent].slice(0, RECENT_CHECKINS) };
+    checkin = { id, at, text, details: text, lifts };
+    if (!existing || existing.recent.length === 0) consent = { action: 'opt-in', at, via: 'first check-in', text, channel: input.channel };
+  } else if (u.entities.score !== null) {
+    user = { ...user, recent: withPainScore(user.recent, u.entities.score) };
+  }
+  const last = user.recent[0];
+  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
+  return {
+    ...nothing,
+    reply,
+    user: { ...user, painTrack: null, version: base.version + 1 },
+    checkin,
+    painReport: { at, score, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null },
+    redFlag: { at, tier, signs: u.triage.signs, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null },
+    cancelSeries,
+    consent,
+  };
 }
 
 /** The pain track stays only while some channel can still carry its check-ins. */
@@ -313,80 +423,96 @@ export function emailStatusChange(
   return finish({ ...unsubscribeEmail(user, at, change.to, change.via, change.detail), reply: null });
 }
 
-function checkin(
-  existing: UserState | null,
-  base: UserState,
-  input: InboundText & { channel: Channel },
-  intent: Extract<Intent, { kind: 'checkin' }>,
-): Draft {
+function unitFor(user: UserState) {
+  return user.phone ? defaultUnitFor(user.phone) : defaultUnitForZone(user.timezone);
+}
+
+function checkin(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Draft {
   const { now, text } = input;
-  const at = now.toISOString();
-  if (intent.pain && hasRedFlag(text)) return { ...nothing, reply: say('urgent') };
+  // "legs done yesterday": the plan runs from then, and only what is still ahead is scheduled.
+  const daysAgo = Math.min(u.entities.daysAgo ?? 0, 2);
+  const checkinAt = new Date(now.getTime() - daysAgo * 24 * 3_600_000);
+  const at = checkinAt.toISOString();
   const zone = base.timezone;
-  const lifts = parseLifts(intent.details, base.phone ? defaultUnitFor(base.phone) : defaultUnitForZone(zone));
+  const lifts = parseLifts(text, unitFor(base));
   const id = input.newId();
   const previous = base.recent[0];
   // The first leg day (even after a TZ or START text) carries the enrolment disclosures.
   const firstCheckin = !existing || existing.recent.length === 0;
-  const summary: CheckinSummary = { id, at, lifts, pain: intent.pain?.score != null ? [intent.pain.score] : [] };
+  const score = mentionsPain(u) ? u.entities.score : null;
+  const summary: CheckinSummary = { id, at, lifts, pain: score !== null ? [score] : [] };
   const recent = [summary, ...base.recent].slice(0, RECENT_CHECKINS);
+  const breakDays = previous ? localDaysBetween(new Date(previous.at), checkinAt, zone) : 0;
+  const afterBreak = previous !== undefined && breakDays >= DELOAD_AFTER_DAYS;
+  const beforeBreak = heaviest(base.recent.map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
 
-  const next: UserState = { ...base, recent, version: base.version + 1 };
-  const reminders = planReminders({
+  let next: UserState = { ...base, recent, pause: null, painTrack: null, version: base.version + 1 };
+  let reminders = planReminders({
     channels: channelsOf(next),
     checkinId: id,
-    checkinAt: now,
+    checkinAt,
     zone,
     gapDays: expectedGapDays(recent.map((c) => c.at), zone),
-    caps: capsFor(recent, now),
-  });
+    caps: capsFor(recent, checkinAt),
+    // After a break the warm-up text repeats the deload, never a 10% cap that contradicts it.
+    ...(afterBreak ? { deload: beforeBreak.length ? deloadRanges(beforeBreak) : null } : {}),
+  }).filter((r) => r.dueAt >= now);
 
   let reply: Said;
-  const breakDays = previous ? localDaysBetween(new Date(previous.at), now, zone) : 0;
-  const beforeBreak = heaviest(base.recent.map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
-  if (intent.pain) {
-    reply = say('checkinWithPain', { painReply: painAdvice(now, now) });
-  } else if (previous && breakDays >= DELOAD_AFTER_DAYS && beforeBreak.length) {
-    reply = say('checkinAfterBreak', { weeks: Math.floor(breakDays / 7), deload: deloadRanges(beforeBreak) });
+  if (score !== null && score >= HIGH_PAIN) {
+    // "legs done, back 8/10": the gentler plan and tomorrow's check start now.
+    const track: PainTrack = { id: `pain-${input.newId()}`, startedAt: now.toISOString(), scores: [score] };
+    next = { ...next, painTrack: track };
+    reminders = [...reminders, ...painCheckReminder(track.id, 1, now, zone, channelsOf(next))];
+    reply = say('checkinWithPain', { painReply: say('painHigh', { score, iceOrHeat: iceOrHeat(checkinAt, now) }) });
+  } else if (mentionsPain(u)) {
+    reply = say('checkinWithPain', { painReply: painAdvice(checkinAt, now) });
+  } else if (afterBreak) {
+    reply = beforeBreak.length
+      ? say('checkinAfterBreak', { weeks: Math.floor(breakDays / 7), deload: deloadRanges(beforeBreak) })
+      : say('checkinAfterBreakNoLifts', { weeks: Math.floor(breakDays / 7) });
+  } else if (firstCheckin) {
+    reply = say('checkinFirst');
+  } else if (daysAgo > 0) {
+    reply = say('checkinBackdated', { day: formatDay(checkinAt, zone), heatAt: formatWhen(heatFrom(checkinAt), zone) });
   } else {
-    reply = firstCheckin ? say('checkinFirst') : say('checkinAgain');
+    reply = say('checkinAgain');
   }
 
   return {
     ...nothing,
     reply,
     user: next,
-    checkin: { id, at, text, details: intent.details, lifts },
-    painReport: intent.pain ? { at, score: intent.pain.score, text, checkinId: id, checkinAt: at } : null,
+    checkin: { id, at, text, details: text, lifts },
+    painReport: score !== null || mentionsPain(u) ? { at: now.toISOString(), score, text, checkinId: id, checkinAt: at } : null,
     reminders,
-    cancelSeries: previous ? [previous.id] : [],
-    consent: firstCheckin ? { action: 'opt-in', at, via: 'first check-in', text, channel: input.channel } : null,
+    cancelSeries: liveSeries(existing),
+    consent: firstCheckin ? { action: 'opt-in', at: now.toISOString(), via: 'first check-in', text, channel: input.channel } : null,
   };
 }
 
-function pain(user: UserState | null, input: InboundText, report: PainReport): Draft {
+function pain(user: UserState | null, input: InboundText, u: Understanding): Draft {
   const { now, text } = input;
   const at = now.toISOString();
+  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
   const last = user?.recent[0];
-  const painReport = { at, score: report.score, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null };
-  if (hasRedFlag(text)) return { ...nothing, reply: say('urgent'), painReport };
-  if (user?.painTrack && report.score !== null) return painScore(user, input, report.score, text);
+  const painReport = { at, score, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null };
+  if (user?.painTrack && score !== null) return painScore(user, input, score, text);
 
   const advice = last ? painAdvice(new Date(last.at), now) : say('painNoCheckin');
   if (!user) return { ...nothing, reply: advice };
-  const recent = withPainScore(user.recent, report.score);
-  if (report.score === null || report.score < HIGH_PAIN) {
+  const recent = withPainScore(user.recent, score);
+  if (score === null || score < HIGH_PAIN) {
     return { ...nothing, reply: advice, painReport, user: { ...user, recent, version: user.version + 1 } };
   }
-  // A high score: a gentler plan now and a check-in tomorrow morning.
-  const track: PainTrack = { id: `pain-${input.newId()}`, startedAt: at, scores: [report.score] };
-  const iceOrHeat = last && hoursSince(last.at, now) < ICE_WINDOW_HOURS ? say('painIce') : say('painHeat');
+  // A high score: a gentler plan now and a check-in tomorrow morning (not while paused).
+  const track: PainTrack = { id: `pain-${input.newId()}`, startedAt: at, scores: [score] };
   return {
     ...nothing,
-    reply: say('painHigh', { score: report.score, iceOrHeat }),
+    reply: say('painHigh', { score, iceOrHeat: iceOrHeat(last ? new Date(last.at) : null, now) }),
     painReport,
     user: { ...user, recent, painTrack: track, version: user.version + 1 },
-    reminders: painCheckReminder(track.id, 1, now, user.timezone, channelsOf(user)),
+    reminders: isPaused(user, now) ? [] : painCheckReminder(track.id, 1, now, user.timezone, channelsOf(user)),
   };
 }
 
@@ -414,10 +540,138 @@ function painScore(user: UserState, input: InboundText, score: number, text: str
   }
   return {
     ...closed,
-    reply: say('painNoted', { score }),
+    reply: say('painNoted', { score, iceOrHeat: iceOrHeat(last ? new Date(last.at) : null, now) }),
     user: { ...user, recent, painTrack: { ...track, scores }, version: user.version + 1 },
     reminders: painCheckReminder(track.id, scores.length, now, user.timezone, channelsOf(user)),
   };
+}
+
+/** Answers from the lifter's own state: how long since leg day, their last score, their next leg day. */
+function question(user: UserState | null, input: InboundText, topic: QuestionTopic, u: Understanding): Draft {
+  const { now } = input;
+  const last = user?.recent[0];
+  const since = last ? new Date(last.at) : null;
+  const reply = (s: Said): Draft => ({ ...nothing, reply: s });
+  switch (topic) {
+    case 'ice-or-heat':
+      if (!since || !user) return reply(say('answerIceOrHeat'));
+      return reply(
+        hoursSince(last!.at, now) < ICE_WINDOW_HOURS
+          ? say('answerIce', { heatAt: formatWhen(heatFrom(since), user.timezone) })
+          : say('answerHeat'),
+      );
+    case 'ice-duration': {
+      const after =
+        since && user
+          ? hoursSince(last!.at, now) < ICE_WINDOW_HOURS
+            ? say('answerIceDurationEarly', { heatAt: formatWhen(heatFrom(since), user.timezone) })
+            : say('answerIceDurationLate')
+          : '';
+      return reply(say('answerIceDuration', { after }));
+    }
+    case 'train-again': {
+      const score = user?.painTrack?.scores.at(-1) ?? last?.pain.at(-1);
+      if (score !== undefined && score >= HIGH_PAIN) return reply(say('answerTrainSore', { score }));
+      if (!user || !last) return reply(say('answerTrain', { next: 'whenever you feel ready' }));
+      const gap = expectedGapDays(user.recent.map((c) => c.at), user.timezone);
+      return reply(say('answerTrain', { next: formatDay(atLocalTime(new Date(last.at), user.timezone, gap, '08:00'), user.timezone) }));
+    }
+    case 'bracing':
+      return reply(say('answerBracing'));
+    case 'stretching':
+      return reply(say('answerStretching'));
+    case 'warm-up':
+      return reply(say('answerWarmUp'));
+    case 'progression':
+      return reply(say('answerProgression'));
+    case 'other':
+      // "is it normal to be this sore?": the care steps answer it.
+      return mentionsPain(u) ? pain(user, input, u) : reply(say('answerOther'));
+  }
+}
+
+const isPaused = (user: UserState | null, now: Date) => Boolean(user?.pause && new Date(user.pause.until) > now);
+
+/**
+ * "pause", "snooze for a week", "on holiday, pause for 2 weeks": no scheduled messages until
+ * then. The pending ones are cancelled; RESUME plans again whatever of the leg day is still ahead.
+ */
+function pause(user: UserState | null, input: InboundText, u: Understanding): Draft {
+  const { now } = input;
+  if (!user) return { ...nothing, reply: say('statusNone') };
+  const weekday = localWeekday(now, user.timezone);
+  const days = Math.min(MAX_PAUSE_DAYS, Math.max(1, u.entities.durationDays ?? pauseUntilWeekday(u, weekday) ?? DEFAULT_PAUSE_DAYS));
+  const until = atLocalTime(now, user.timezone, days, PLAN.sendingHours.start);
+  const from = user.pause && isPaused(user, now) ? user.pause.from : now.toISOString();
+  return {
+    ...nothing,
+    reply: say('paused', { until: formatDay(until, user.timezone) }),
+    user: { ...user, pause: { from, until: until.toISOString() }, painTrack: null, version: user.version + 1 },
+    cancelSeries: liveSeries(user),
+  };
+}
+
+/** The leg day's steps that are still ahead, planned again (after a pause or a misread warning). */
+function replan(user: UserState, now: Date): NewReminder[] {
+  return user.recent[0] ? replanAll(user).filter((r) => r.dueAt > now) : [];
+}
+
+function nextOf(reminders: readonly NewReminder[], zone: string): Said {
+  const first = [...reminders].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
+  return first ? say('resumeNext', { label: stepLabel(first.stepId), when: formatWhen(first.dueAt, zone) }) : say('resumeNothing');
+}
+
+function resume(user: UserState | null, input: InboundText): Draft {
+  const { now } = input;
+  if (!user || !user.pause) return { ...nothing, reply: say('notPaused', { next: status(user, input) }) };
+  const next: UserState = { ...user, pause: null, version: user.version + 1 };
+  const reminders = replan(next, now);
+  const away = localDaysBetween(new Date(user.pause.from), now, user.timezone);
+  const key = away >= LONG_PAUSE_DAYS ? 'resumedAfterBreak' : 'resumed';
+  return { ...nothing, reply: say(key, { next: nextOf(reminders, user.timezone) }), user: next, reminders };
+}
+
+/** "sorry, misread": the care steps a sore lifter should have had, and the plan back on. */
+function misread(user: UserState | null, input: InboundText): Draft {
+  const { now } = input;
+  const last = user?.recent[0];
+  const care = last ? painAdvice(new Date(last.at), now) : say('painNoCheckin');
+  if (!user || isPaused(user, now)) return { ...nothing, reply: say('misread', { care }) };
+  return { ...nothing, reply: say('misread', { care }), reminders: replan(user, now) };
+}
+
+/** "skipped leg day": the warm-up text moves to tomorrow morning (or the day named). */
+function skipped(user: UserState | null, input: InboundText, u: Understanding): Draft {
+  const { now } = input;
+  const last = user?.recent[0];
+  if (!user || !last) return { ...nothing, reply: say('skippedNoPlan') };
+  const zone = user.timezone;
+  const weekday = localWeekday(now, zone);
+  const inDays = pauseUntilWeekday(u, weekday) ?? 1;
+  const when = nextSendingTime(atLocalTime(now, zone, inDays, PLAN.steps.find((s) => s.id === 'pre-leg-day')?.at ?? '08:00'), zone, PLAN.sendingHours);
+  const planned = replanAll(user).filter((r) => r.stepId === 'pre-leg-day');
+  if (!planned.length) return { ...nothing, reply: say('skippedNoPlan') };
+  // Still pending: move it. Already sent: a second warm-up text for the new day.
+  const sent = planned[0]!.dueAt <= now;
+  return {
+    ...nothing,
+    reply: say('skippedMoved', { when: formatWhen(when, zone) }),
+    reminders: sent ? planned.map((r) => ({ ...r, stepId: 'pre-leg-day-2', dueAt: when })) : [],
+    reschedule: sent ? [] : planned.map((r) => ({ ...r, dueAt: when })),
+  };
+}
+
+function replanAll(user: UserState): NewReminder[] {
+  const last = user.recent[0]!;
+  const at = new Date(last.at);
+  return planReminders({
+    channels: channelsOf(user),
+    checkinId: last.id,
+    checkinAt: at,
+    zone: user.timezone,
+    gapDays: expectedGapDays(user.recent.map((c) => c.at), user.timezone),
+    caps: capsFor(user.recent, at),
+  });
 }
 
 function timezone(user: UserState, input: InboundText, zoneText: string): Draft {
@@ -455,6 +709,7 @@ function capsFor(recent: readonly CheckinSummary[], checkinAt: Date): string | n
 }
 
 function status(user: UserState | null, input: InboundText): Said {
+  if (user?.pause && isPaused(user, input.now)) return say('statusPaused', { until: formatDay(new Date(user.pause.until), user.timezone) });
   const next = [...(input.pending ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   if (!user || !next) return say('statusNone');
   const label = stepLabel(next.stepId);
@@ -483,3 +738,10 @@ const hoursSince = (iso: string, now: Date) => (now.getTime() - new Date(iso).ge
 function painAdvice(checkinAt: Date, now: Date): Said {
   return hoursSince(checkinAt.toISOString(), now) < ICE_WINDOW_HOURS ? say('painEarly') : say('painLate');
 }
+
+/** Ice only inside the 48 h window after leg day (and only for a sharp or swollen spot); heat after. */
+function iceOrHeat(since: Date | null, now: Date): Said {
+  return since && hoursSince(since.toISOString(), now) < ICE_WINDOW_HOURS ? say('painIce') : say('painHeat');
+}
+
+const heatFrom = (checkinAt: Date) => new Date(checkinAt.getTime() + ICE_WINDOW_HOURS * 3_600_000);

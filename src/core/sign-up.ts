@@ -55,6 +55,7 @@ export function signUp(
       timezone: req.timezone,
       recent: [],
       painTrack: null,
+      pause: null,
       version: 0,
     };
     return { outcome: req.email ? 'confirm-email' : 'text-to-confirm', decision: decision(user, req.email ? 'email' : 'sms') };

@@ -10,7 +10,7 @@ export class ConcurrentUpdateError extends Error {
 }
 
 export type Applied =
-  | { outcome: 'ok'; reply: string | null }
+  | { outcome: 'ok'; reply: string | null; decision: Decision }
   | { outcome: 'duplicate'; reply: string | null }
   | { outcome: 'limited'; limit: string };
 
@@ -61,7 +61,7 @@ export async function applyDecision(
     });
     switch (result.outcome) {
       case 'ok':
-        return { outcome: 'ok', reply };
+        return { outcome: 'ok', reply, decision };
       case 'limited':
         return result;
       case 'duplicate':

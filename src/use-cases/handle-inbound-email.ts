@@ -1,10 +1,10 @@
 import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/email.ts';
 import { replyEmail } from '../core/email-reply.ts';
-import { acceptInbound, emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { acceptInbound, readEmail, type ReceiptVerdicts } from '../core/inbound-email.ts';
 import { hourBucket } from '../core/limits.ts';
-import { emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
+import { contextOf, emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
-import type { HandleSmsDeps } from './handle-inbound-sms.ts';
+import { countRedFlag, type HandleSmsDeps } from './handle-inbound-sms.ts';
 import type { EmailDelivery, RateLimit } from './ports.ts';
 
 /** What a text needs, plus sending email and decoding MIME. */
@@ -40,7 +40,6 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   if (!parsed.from) return dropped(deps, 'no sender address');
   const from = parsed.from;
   const key = `ses:${mail.sesMessageId}`;
-  const { text, intent } = emailMessage(parsed.subject, parsed.text);
   const owner = await deps.store.emailOwner(from);
   const inReplyTo = parsed.messageId ?? undefined;
 
@@ -52,8 +51,10 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
       content = notSignedUpEmail(deps.email.signUpUrl);
       return noChange;
     }
-    const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
-    const d = respond(user, { channel: 'email', from, text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
+    // The whole reply is read (and triaged), not only its first line.
+    const u = readEmail(parsed.subject, parsed.text, contextOf(user));
+    const pending = u.intent.kind === 'status' || u.intent.kind === 'resume' ? await load(liveSeries(user)) : undefined;
+    const d = respond(user, { channel: 'email', from, text: u.text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, u);
     content = replyEmail(d, d.user ?? user);
     return d;
   };
@@ -61,6 +62,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   const limits = (_d: Decision, _isNew: boolean, now: Date) => (content ? replyLimits(deps, from, now) : []);
 
   const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits });
+  if (applied.outcome === 'ok') countRedFlag(deps, applied.decision);
   if (applied.outcome === 'limited') {
     deps.log.warn('rate limit reached; email not answered', { limit: applied.limit, from });
     deps.metrics.count(`RateLimited_${applied.limit}`);

@@ -1,6 +1,6 @@
-import { parseText, type Intent } from '../core/keywords.ts';
 import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
-import { liveSeries, noChange, respond, withoutReply, type Decision } from '../core/respond.ts';
+import { contextOf, liveSeries, noChange, respond, withoutReply, type Decision } from '../core/respond.ts';
+import { understand, withIntent, type Intent } from '../core/understanding/index.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
@@ -43,10 +43,12 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     deps.metrics.count('InboundBlockedCountry');
     return null;
   }
-  const intent = sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType] : parseText(sms.body);
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
-    const pending = intent.kind === 'status' ? await load(liveSeries(user)) : undefined;
-    const d = respond(user, { from: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, intent);
+    // Read in the light of the conversation: a bare "6" answers an open pain check.
+    const read = understand(sms.body, contextOf(user));
+    const u = sms.optOutType ? withIntent(read, ADVANCED_OPT_OUT[sms.optOutType]) : read;
+    const pending = u.intent.kind === 'status' || u.intent.kind === 'resume' ? await load(liveSeries(user)) : undefined;
+    const d = respond(user, { from: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, u);
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
     return sms.optOutType ? { ...withoutReply(d), consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
@@ -54,7 +56,10 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
 
   const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
-  if (first.outcome === 'ok') return first.reply;
+  if (first.outcome === 'ok') {
+    countRedFlag(deps, first.decision);
+    return first.reply;
+  }
   if (first.outcome === 'duplicate') {
     deps.log.info('duplicate inbound message', { dedupeKey: sms.dedupeKey });
     return (await deps.store.inboundReply(sms.dedupeKey)) ?? null;
@@ -69,6 +74,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     return withoutReply(d);
   };
   const second = await applyDecision(deps, sms.from, quiet, { now: deps.now, inbound });
+  if (second.outcome === 'ok') countRedFlag(deps, second.decision);
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;
 }
 
@@ -84,4 +90,11 @@ function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: bool
     limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
   }
   return limits;
+}
+
+/** Warning signs read in messages, by tier: a metric an operator can watch and alarm on. */
+export function countRedFlag(deps: { metrics: Metrics; log: Log }, d: Decision) {
+  if (!d.redFlag) return;
+  deps.metrics.count(d.redFlag.tier === 'emergency' ? 'RedFlagEmergency' : 'RedFlagSoon');
+  deps.log.info('warning sign read', { tier: d.redFlag.tier, signs: d.redFlag.signs });
 }

@@ -131,13 +131,19 @@ describe('the coach: zones, sending hours, loads', () => {
     expect(sent[0]!.at).toBe('2026-03-03T17:00:00.000Z');
   });
 
-  it('red-flag texts get only the medical-help reply', async () => {
+  it('red-flag texts get only the doctor reply, and the scheduled advice stops until MISREAD', async () => {
     stack = await startTestStack();
     const phone = '+15551110000';
     await text(stack, phone, 'legs done');
-    for (const t of ['pain and my legs are numb', 'back pain, cant feel my foot', 'fell on the ice, pain 9']) {
-      expect(await text(stack, phone, t)).toBe(SMS.urgent);
+    for (const t of ['pain and my legs are numb', 'back pain, cant feel my foot']) {
+      expect(await text(stack, phone, t)).toMatch(/^Get that checked by a doctor soon: you mentioned numbness or tingling down a leg\./);
     }
+    expect(await text(stack, phone, 'fell on the ice, pain 9')).toMatch(/^That needs medical help now, not stretches: you mentioned back pain after a fall or a blow\./);
+    // Nothing scheduled is sent while the warning stands.
+    expect((await walkHours(stack, 24)).length).toBe(0);
+    const sorry = await text(stack, phone, 'misread');
+    expect(sorry).toMatch(/^Sorry, my mistake\./);
+    expect((await walkHours(stack, 48)).length).toBeGreaterThan(0);
   });
 
   it('"legs done squat 140" and a week later the warm-up text names 154 as the cap', async () => {

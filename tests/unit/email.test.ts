@@ -6,7 +6,7 @@ import { buildMime } from '../../src/adapters/ses/mime.ts';
 import { createLocalSnsSigner, createSnsVerifier, isSnsUrl, stringToSign } from '../../src/adapters/sns/verify.ts';
 import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../src/content/email.ts';
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
-import { acceptInbound, cleanSubject, emailMessage, normalizeEmail, type ReceiptVerdicts } from '../../src/core/inbound-email.ts';
+import { acceptInbound, cleanSubject, normalizeEmail, readEmail, type ReceiptVerdicts } from '../../src/core/inbound-email.ts';
 import { emailStatusChange, respond, type UserState } from '../../src/core/respond.ts';
 import { emailEventChanges } from '../../src/core/ses-events.ts';
 import { signUp } from '../../src/core/sign-up.ts';
@@ -27,9 +27,19 @@ describe('email wording', () => {
   });
 
   it('every SMS reply has its own email wording, and it is not the SMS text', () => {
-    const vars = { score: 8, days: 3, weeks: 3, deload: 'squat 100-110kg', label: 'heat', when: 'Wed 18:00', zone: 'Europe/London', entries: ['Mon 2 Mar'] };
+    const vars = {
+      score: 8, days: 3, weeks: 3, deload: 'squat 100-110kg', label: 'heat', when: 'Wed 18:00', zone: 'Europe/London', entries: ['Mon 2 Mar'],
+      noticed: 'fever, chills or night sweats', heatAt: 'Wed 18:00', day: 'Mon 2 Mar', until: 'Mon 9 Mar', next: 'Mon 9 Mar',
+    };
     for (const key of Object.keys(SMS) as SmsName[]) {
-      const said: Said = { key, vars: { ...vars, painReply: { key: 'painEarly', vars: {} }, iceOrHeat: { key: 'painIce', vars: {} } } };
+      const nested = {
+        painReply: { key: 'painEarly', vars: {} },
+        care: { key: 'painLate', vars: {} },
+        iceOrHeat: { key: 'painIce', vars: {} },
+        after: { key: 'answerIceDurationLate', vars: {} },
+        ...(key === 'resumed' || key === 'resumedAfterBreak' || key === 'notPaused' ? { next: { key: 'resumeNothing', vars: {} } } : {}),
+      } as const;
+      const said: Said = { key, vars: { ...vars, ...nested } };
       const e = emailReply(said);
       expect(JSON.stringify(e)).not.toMatch(/\{\w+\}/);
       if (key === 'painIce' || key === 'painHeat') continue;
@@ -88,17 +98,27 @@ describe('MIME (nodemailer) and parsing (mailparser)', () => {
     const parsed = await parseEmail(raw);
     expect(parsed.from).toBe('zoe@example.com');
     expect(parsed.text.trim()).toBe('6');
-    expect(emailMessage(parsed.subject, parsed.text).intent).toEqual({ kind: 'score', score: 6 });
+    expect(readEmail(parsed.subject, parsed.text, { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 6 });
   });
 });
 
 describe('inbound email rules (pure)', () => {
-  it('takes the first line when it means something, else the subject', () => {
-    expect(emailMessage('Re: Day 1 after leg day', 'pain 7\nrough night').intent.kind).toBe('pain');
-    expect(emailMessage('legs done', '').intent.kind).toBe('checkin');
-    expect(emailMessage('Fwd: RE: legs done', 'Thanks!').intent.kind).toBe('checkin');
-    expect(emailMessage('hello', 'hello').intent.kind).toBe('unknown');
+  it('takes the first own line past the greeting, else the whole message, else the subject', () => {
+    expect(readEmail('Re: Day 1 after leg day', 'pain 7\nrough night').intent.kind).toBe('soreness');
+    expect(readEmail('legs done', '').intent.kind).toBe('checkin');
+    expect(readEmail('Fwd: RE: legs done', '').intent.kind).toBe('checkin');
+    expect(readEmail('Re: Evening check', 'Hi coach,\n\nLegs done yesterday, squat 120kg.\n\nCheers,\nSam').intent.kind).toBe('checkin');
+    expect(readEmail('Re: Evening check', 'Hey coach,\nThanks!\n\nSam').intent).toEqual({ kind: 'smalltalk', tone: 'thanks' });
+    expect(readEmail('', 'purple monkey dishwasher').intent.kind).toBe('unknown');
     expect(cleanSubject('Re: AW: Fwd[2]: legs done')).toBe('legs done');
+  });
+
+  it('triages the whole message, not only its first line', () => {
+    const body = 'Hi coach,\n\nLegs done, squats felt good.\n\nOne odd thing: since yesterday I cant feel my bum when I wipe.\n\nThanks,\nAl';
+    const u = readEmail('Re: Day 1 after leg day', body);
+    expect(u.intent.kind).toBe('checkin');
+    expect(u.triage).toMatchObject({ tier: 'emergency', signs: ['saddle-numbness'] });
+    expect(readEmail('fever', 'legs done').triage.tier).toBe('soon');
   });
 
   const ok: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
@@ -182,6 +202,7 @@ describe('sign-up and address status (pure)', () => {
     timezone: 'Europe/London',
     recent: [],
     painTrack: null,
+    pause: null,
     version: 1,
     ...over,
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_TEXT, PLAN, SMS, STEP_LABEL, STEP_TEXT, render } from '../../src/content/index.ts';
+import { DISCLOSURE, LOAD_TEXT, PLAN, SMS, STEP_LABEL, STEP_TEXT, render } from '../../src/content/index.ts';
+import redFlags from '../../src/core/understanding/red-flags.json' with { type: 'json' };
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
 
 /** The longest values each placeholder realistically takes. */
@@ -7,7 +8,15 @@ const longest = {
   weeks: 52,
   deload: 'split squat 1120-1280lb, hack squat 1120-1280lb, leg press 1120-1280lb',
   caps: 'split squat 1760lb, hack squat 1760lb, leg press 1760lb',
-  painReply: [SMS.painEarly, SMS.painLate, SMS.painNoCheckin].sort((a, b) => b.length - a.length)[0]!,
+  painReply: [SMS.painEarly, SMS.painLate, SMS.painNoCheckin, render(SMS.painHigh, { score: 10, iceOrHeat: SMS.painIce })].sort((a, b) => b.length - a.length)[0]!,
+  care: [SMS.painEarly, SMS.painLate, SMS.painNoCheckin].sort((a, b) => b.length - a.length)[0]!,
+  // The two longest signs a warning reply names.
+  noticed: redFlags.signs.map((s) => s.noticed).sort((a, b) => b.length - a.length).slice(0, 2).join(' and '),
+  heatAt: 'Wed 19:45',
+  day: 'Wed 30 Sep',
+  until: 'Wed 30 Sep',
+  next: 'Wed 30 Sep',
+  after: [SMS.answerIceDurationLate, render(SMS.answerIceDurationEarly, { heatAt: 'Wed 19:45' })].sort((a, b) => b.length - a.length)[0]!,
   score: 10,
   days: 14,
   iceOrHeat: [SMS.painIce, SMS.painHeat].sort((a, b) => b.length - a.length)[0]!,
@@ -15,7 +24,11 @@ const longest = {
   label: Object.values(STEP_LABEL).sort((a, b) => b.length - a.length)[0]!,
   when: 'Wed 19:45',
   zone: Intl.supportedValuesOf('timeZone').sort((a, b) => b.length - a.length)[0]!,
-  load: [LOAD_TEXT.generic, render(LOAD_TEXT.caps, { caps: 'split squat 1760lb, hack squat 1760lb, leg press 1760lb' })].sort(
+  load: [
+    LOAD_TEXT.generic,
+    render(LOAD_TEXT.caps, { caps: 'split squat 1760lb, hack squat 1760lb, leg press 1760lb' }),
+    render(LOAD_TEXT.deload, { deload: ': split squat 1120-1280lb, hack squat 1120-1280lb, leg press 1120-1280lb' }),
+  ].sort(
     (a, b) => b.length - a.length,
   )[0]!,
 };
@@ -34,6 +47,21 @@ describe('every SMS template, rendered with its longest realistic values', () =>
   it('most fit one segment', () => {
     const single = rendered.filter(([, body]) => segmentCount(body) === 1).length;
     expect(single / rendered.length).toBeGreaterThan(0.5);
+  });
+
+  it('the first reply a number gets, with the disclosures added, stays in GSM-7 and within three segments', () => {
+    for (const [name, body] of rendered) {
+      expect(nonGsm7Chars(`${body} ${DISCLOSURE}`), name).toEqual([]);
+      expect(segmentCount(`${body} ${DISCLOSURE}`), name).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('the disclosures say what it is, how often, rates, HELP and STOP', () => {
+    expect(DISCLOSURE).toMatch(/legday/);
+    expect(DISCLOSURE).toMatch(/about \d+ recovery texts per leg day/i);
+    expect(DISCLOSURE).toContain('Msg & data rates may apply');
+    expect(DISCLOSURE).toMatch(/HELP/);
+    expect(DISCLOSURE).toMatch(/STOP/);
   });
 
   it('the scheduled recovery texts with the generic load line fit one segment each', () => {

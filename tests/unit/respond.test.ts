@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN, SMS, render } from '../../src/content/index.ts';
-import { parseText } from '../../src/core/keywords.ts';
+import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
+import { understand } from '../../src/core/understanding/index.ts';
 import { respond, type UserState } from '../../src/core/respond.ts';
 
 const phone = '+15551234567';
@@ -23,6 +23,7 @@ const active = (over: Partial<UserState> = {}): UserState => ({
   timezone: NY,
   recent: [{ id: 'old', at: legDay.toISOString(), lifts: [], pain: [] }],
   painTrack: null,
+  pause: null,
   version: 3,
   ...over,
 });
@@ -93,12 +94,14 @@ describe('respond: pain', () => {
   });
 
   it('with no leg day on record, explains both ice and heat', () => {
-    expect(respond(null, input('PAIN 5')).reply).toBe(SMS.painNoCheckin);
+    expect(respond(null, input('PAIN 5')).reply).toBe(`${SMS.painNoCheckin} ${DISCLOSURE}`);
   });
 
-  it('a red flag gets only the medical-help reply', () => {
+  it('a red flag gets only the see-a-doctor reply, saying what it noticed', () => {
     const d = respond(active(), input('pain and my leg is numb'));
-    expect(d.reply).toBe(SMS.urgent);
+    expect(d.reply).toBe(render(SMS.redFlagSoon, { noticed: 'numbness or tingling down a leg' }));
+    expect(d.redFlag).toMatchObject({ tier: 'soon', signs: ['leg-numbness'], checkinId: 'old' });
+    expect(d.cancelSeries).toEqual(['old']);
     expect(d.reply).not.toMatch(/90\/90|foam|dead hang|knees-to-chest|ice the/i);
   });
 
@@ -127,9 +130,9 @@ describe('respond: pain', () => {
     ];
     let reply: string | null = null;
     for (const [day, score] of answers) {
-      const intent = parseText(String(score));
-      expect(intent).toEqual({ kind: 'score', score });
-      const d = respond(user, input(String(score), new Date(hoursLater(20).getTime() + day * 86_400_000)), intent);
+      const u = understand(String(score), { painCheckOpen: true });
+      expect(u.intent).toEqual({ kind: 'score', score });
+      const d = respond(user, input(String(score), new Date(hoursLater(20).getTime() + day * 86_400_000)), u);
       reply = d.reply;
       user = d.user!;
     }
@@ -144,8 +147,10 @@ describe('respond: pain', () => {
     expect(d.cancelSeries).toEqual([user.painTrack!.id]);
   });
 
-  it('a bare number with no open pain check-in is not understood', () => {
-    expect(respond(active(), input('5')).reply).toBe(SMS.unknown);
+  it('a bare number with no open pain check-in is read as a pain score', () => {
+    const d = respond(active(), input('5', hoursLater(10)));
+    expect(d.reply).toBe(SMS.painEarly);
+    expect(d.painReport).toMatchObject({ score: 5 });
   });
 });
 
@@ -199,7 +204,8 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
   });
 
   it('unknown texts get a hint; after STOP, silence', () => {
-    expect(respond(active(), input('hello?')).reply).toBe(SMS.unknown);
+    expect(respond(active(), input('purple monkey dishwasher')).reply).toBe(SMS.unknownRecent);
+    expect(respond(active({ recent: [] }), input('purple monkey dishwasher')).reply).toBe(SMS.unknown);
     expect(respond(active({ status: 'opted_out' }), input('hello?')).reply).toBeNull();
   });
 });

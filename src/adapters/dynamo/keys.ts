@@ -14,6 +14,9 @@ export const checkinSk = (at: string, id: string) => `CHECKIN#${at}#${id}`;
 /** Pain reports sort under the check-in they follow, so one Query reads a leg day with its pain. */
 export const painSk = (checkin: { at: string; id: string } | null, at: string) =>
   checkin ? `${checkinSk(checkin.at, checkin.id)}#PAIN#${at}` : `PAIN#${at}`;
+/** A warning sign read in a message, filed beside the pain reports of the leg day it followed. */
+export const redFlagSk = (checkin: { at: string; id: string } | null, at: string) =>
+  checkin ? `${checkinSk(checkin.at, checkin.id)}#REDFLAG#${at}` : `REDFLAG#${at}`;
 export const reminderPrefix = (series: string) => `REMINDER#${series}#`;
 /** Texts keep the original key; an email's step carries the channel, so a step exists once per channel. */
 export const reminderSk = (series: string, stepId: string, channel: 'sms' | 'email' = 'sms') =>

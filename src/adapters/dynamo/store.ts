@@ -22,6 +22,7 @@ import {
   inboundPk,
   painSk,
   parseReminderSk,
+  redFlagSk,
   reminderPrefix,
   reminderSk,
   userPk,
@@ -172,6 +173,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         const p = decision.painReport;
         const after = p.checkinId && p.checkinAt ? { id: p.checkinId, at: p.checkinAt } : null;
         items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: painSk(after, p.at), type: 'pain', ...p } } });
+      }
+      if (owner && decision.redFlag) {
+        // Kept under the leg day it followed, beside its pain reports.
+        const r = decision.redFlag;
+        const after = r.checkinId && r.checkinAt ? { id: r.checkinId, at: r.checkinAt } : null;
+        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: redFlagSk(after, r.at), type: 'red-flag', ...r } } });
       }
       if (user) {
         for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(user, r, at) } });
@@ -463,12 +470,20 @@ function fromUser(u: UserState) {
     timezone: u.timezone,
     recent: u.recent,
     painTrack: u.painTrack ?? undefined,
+    pause: u.pause ?? undefined,
     // Top-level copies for the sweeper's claim condition.
     lastCheckinId: u.recent[0]?.id,
     lastCheckinAt: u.recent[0]?.at,
     painTrackId: u.painTrack?.id,
     version: u.version,
   };
+}
+
+function readPause(value: unknown): UserState['pause'] {
+  if (!value || typeof value !== 'object') return null;
+  const { from, until } = value as Record<string, unknown>;
+  if (typeof from !== 'string' || typeof until !== 'string') throw new Error('a stored pause has no from/until');
+  return { from, until };
 }
 
 const USER_STATUSES = new Set(['active', 'opted_out', 'unreachable', 'pending']);
@@ -485,6 +500,7 @@ function toUser(item: Record<string, unknown>): UserState {
     timezone: String(item.timezone ?? 'UTC'),
     recent: Array.isArray(item.recent) ? (item.recent as CheckinSummary[]) : [],
     painTrack: item.painTrack ? (item.painTrack as PainTrack) : null,
+    pause: readPause(item.pause),
     version: Number(item.version ?? 0),
   };
 }
