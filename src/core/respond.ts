@@ -637,7 +637,8 @@ function misread(user: UserState | null, input: InboundText): Draft {
   const last = user?.recent[0];
   const care = last ? painAdvice(new Date(last.at), now) : say('painNoCheckin');
   if (!user || isPaused(user, now)) return { ...nothing, reply: say('misread', { care }) };
-  return { ...nothing, reply: say('misread', { care }), reminders: replan(user, now) };
+  // The reminders are written with the user's new version, like every other change.
+  return { ...nothing, reply: say('misread', { care }), user: { ...user, version: user.version + 1 }, reminders: replan(user, now) };
 }
 
 /** "skipped leg day": the warm-up text moves to tomorrow morning (or the day named). */
@@ -656,6 +657,7 @@ function skipped(user: UserState | null, input: InboundText, u: Understanding): 
   return {
     ...nothing,
     reply: say('skippedMoved', { when: formatWhen(when, zone) }),
+    user: { ...user, version: user.version + 1 },
     reminders: sent ? planned.map((r) => ({ ...r, stepId: 'pre-leg-day-2', dueAt: when })) : [],
     reschedule: sent ? [] : planned.map((r) => ({ ...r, dueAt: when })),
   };

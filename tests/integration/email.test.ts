@@ -151,7 +151,7 @@ describe('inbound email', () => {
     expect(result.outcome).toBe('answered');
     const last = (await sesEmails(stack, email)).at(-1)!;
     expect(last.subject).toBe('Your back: what to do in the first 48 hours');
-    expect(last.body.html).toMatch(/<li[^>]*>Ice the sore spot for 15 minutes/);
+    expect(last.body.html).toMatch(/<li[^>]*>Ice only a sharp or swollen spot, for 15 minutes/);
     expect(last.body.text).toMatch(/90\/90/);
   });
 

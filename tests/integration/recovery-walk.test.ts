@@ -176,7 +176,7 @@ describe('the coach: zones, sending hours, loads', () => {
     const check = sent.find((m) => m.stepId.startsWith('pain-check'))!;
     expect(check.body).toBe(STEP_TEXT['pain-check']);
     expect(localClock(new Date(check.at), 'Europe/London')).toBe('09:00');
-    expect(await text(stack, phone, '6')).toBe(render(SMS.painNoted, { score: 6 }));
+    expect(await text(stack, phone, '6')).toBe(render(SMS.painNoted, { score: 6, iceOrHeat: SMS.painIce }));
     expect(await text(stack, phone, 'history')).toMatch(/pain 8,6/);
   });
 });
