@@ -28,6 +28,8 @@ const MULTI_WORD = Object.entries(PHRASES)
 const FUZZY = lexicon.fuzzyTargets;
 const JOINABLE = new Set(lexicon.joinable);
 const LAUGHTER = new Set(lexicon.laughter);
+const MAX_FIXABLE = 30;
+const MAX_WORD = 40;
 
 /** Every word the layer knows: these are never "corrected". */
 const KNOWN = new Set<string>([
@@ -63,7 +65,8 @@ export function normalise(raw: string): Normalised {
 
   const tokens: string[] = [];
   for (const word of s.split(/\s+/)) {
-    if (!word) continue;
+    // No word is this long: it is noise, and every pattern would pay for it.
+    if (!word || word.length > MAX_WORD) continue;
     for (const t of fix(word)) if (t) tokens.push(t);
   }
   // Contrast words end a negation's reach: "no fever but numb" rules out only the fever.
@@ -93,7 +96,8 @@ function fix(word: string): string[] {
   if (word === ',' || word === '?') return [word];
   const direct = lookup(word);
   if (direct) return direct;
-  if (!/^\p{L}+$/u.test(word)) return [word];
+  // Past this length a "word" is noise (or an attack): nothing to fix, and fixing costs the square of it.
+  if (!/^\p{L}+$/u.test(word) || word.length > MAX_FIXABLE) return [word];
   // "soooore", "legsss": a letter typed three or more times is stretched, not spelt ("too" stays).
   if (/(\p{L})\1{2,}/u.test(word)) {
     for (const w of [word.replace(/(\p{L})\1{2,}/gu, '$1$1'), word.replace(/(\p{L})\1+/gu, '$1')]) {
