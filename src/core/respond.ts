@@ -277,7 +277,7 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
     case 'misread':
       return misread(user, input);
     case 'upcoming':
-      return { ...nothing, reply: say('upcoming') };
+      return { ...nothing, reply: upcoming(user, now) };
     case 'smalltalk': {
       if (intent.tone === 'thanks') return { ...nothing, reply: say('smallThanks') };
       if (intent.tone === 'better') return { ...nothing, reply: say('smallBetter') };
@@ -288,6 +288,16 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
     case 'unknown':
       return { ...nothing, reply: fallback(user, now) };
   }
+}
+
+/** "leg day today": after a break, the deload comes before the first session back, not after it. */
+function upcoming(user: UserState | null, now: Date): Said {
+  const last = user?.recent[0];
+  if (!user || !last) return say('upcoming');
+  const days = localDaysBetween(new Date(last.at), now, user.timezone);
+  if (days < DELOAD_AFTER_DAYS) return say('upcoming');
+  const before = heaviest(user.recent.map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
+  return say('upcomingAfterBreak', { weeks: Math.floor(days / 7), deload: before.length ? `: ${deloadRanges(before)}` : '' });
 }
 
 /** The short, specific "didn't catch that" for the moment the person is in. */

@@ -99,6 +99,14 @@ describe('check-ins as people send them', () => {
     expect(d.checkin).toBeNull();
   });
 
+  it('"leg day today" after weeks away gets the deload before the session, with the numbers when lifts were logged', () => {
+    const lifted = active({ recent: [{ id: 'old', at: legDay.toISOString(), lifts: [{ lift: 'squat', weight: 140, unit: 'kg' }], pain: [] }] });
+    expect(respond(lifted, input('leg day today', hoursLater(21 * 24))).reply).toBe(
+      render(SMS.upcomingAfterBreak, { weeks: 3, deload: ': squat 98-112kg' }),
+    );
+    expect(respond(active(), input('leg day today', hoursLater(21 * 24))).reply).toBe(render(SMS.upcomingAfterBreak, { weeks: 3, deload: '' }));
+  });
+
   it('after a break with no lifts logged, deload advice all the same, and the warm-up text repeats it', () => {
     const d = respond(active(), input('legs done', hoursLater(21 * 24)));
     expect(d.said).toEqual({ key: 'checkinAfterBreakNoLifts', vars: { weeks: 3 } });

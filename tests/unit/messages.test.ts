@@ -6,7 +6,7 @@ import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
 /** The longest values each placeholder realistically takes. */
 const longest = {
   weeks: 52,
-  deload: 'split squat 1120-1280lb, hack squat 1120-1280lb, leg press 1120-1280lb',
+  deload: ': split squat 1120-1280lb, hack squat 1120-1280lb, leg press 1120-1280lb',
   caps: 'split squat 1760lb, hack squat 1760lb, leg press 1760lb',
   painReply: [SMS.painEarly, SMS.painLate, SMS.painNoCheckin, render(SMS.painHigh, { score: 10, iceOrHeat: SMS.painIce })].sort((a, b) => b.length - a.length)[0]!,
   care: [SMS.painEarly, SMS.painLate, SMS.painNoCheckin].sort((a, b) => b.length - a.length)[0]!,
