@@ -37,7 +37,7 @@ describe('email wording', () => {
         care: { key: 'painLate', vars: {} },
         iceOrHeat: { key: 'painIce', vars: {} },
         after: { key: 'answerIceDurationLate', vars: {} },
-        ...(key === 'resumed' || key === 'resumedAfterBreak' || key === 'notPaused' ? { next: { key: 'resumeNothing', vars: {} } } : {}),
+        ...(key === 'resumed' || key === 'resumedAfterBreak' || key === 'notPaused' ? { next: { key: 'resumeNothing' as const, vars: {} } } : {}),
       } as const;
       const said: Said = { key, vars: { ...vars, ...nested } };
       const e = emailReply(said);

@@ -7,7 +7,7 @@
 import rules from './intents.json' with { type: 'json' };
 import type { Entities } from './entities.ts';
 import type { Normalised } from './normalise.ts';
-import type { Triage } from './triage.ts';
+import { literal, type Triage } from './triage.ts';
 import { resolveZone } from '../zones.ts';
 
 export type QuestionTopic = 'ice-or-heat' | 'ice-duration' | 'train-again' | 'bracing' | 'stretching' | 'warm-up' | 'progression' | 'other';
@@ -78,8 +78,10 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
 
   const t = n.text;
   const words = n.tokens.filter((w) => w !== ',' && w !== '?');
+  // "cabin fever", "fell asleep on the sofa": figures of speech are not soreness either.
+  const sore = R.sore.test(literal(t)) || R.soreFigures.test(t);
   if (words.length === 0) return { kind: 'unknown' };
-  if (R.misread.test(t) && words.length <= 6) return { kind: 'misread' };
+  if (R.misread.test(t) && words.length <= 10) return { kind: 'misread' };
   if (R.startAsk.test(t)) return { kind: 'start' };
 
   const legs = R.legWord.test(t);
@@ -91,7 +93,8 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
     if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score', score: e.score };
   }
 
-  const asked = n.asked || R.questionStart.test(words.slice(0, 3).join(' '));
+  const starts = R.questionStart.test(words.slice(0, 3).join(' '));
+  const asked = n.asked || starts || R.orQuestion.test(t);
   if (R.pause.test(t) && !R.resume.test(t)) return { kind: 'pause' };
   if (R.resume.test(t)) return { kind: 'resume' };
   if (R.historyAsk.test(t) || (R.historyWord.test(t) && words.length <= 4)) return { kind: 'history' };
@@ -104,7 +107,7 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   const notDone = R.notDone.test(t);
   const checkin = !skipped && !notDone && ((legs && done) || liftDone || (R.legLift.test(t) && done && !planned) || (legs && R.onlyLegs.test(t)));
   if (checkin && !(asked && !strongDone && !liftDone) && !(planned && !strongDone)) return { kind: 'checkin' };
-  if (skipped && (legs || R.session.test(t))) return { kind: 'skipped' };
+  if (skipped && (legs || R.session.test(t)) && !starts) return { kind: 'skipped' };
 
   // "ice or heat mate": some questions need no question mark.
   const unasked = TOPICS.find(([topic, r]) => (topic === 'ice-or-heat' || topic === 'ice-duration') && r.test(t) && R.iceOrHeatBare.test(t));
@@ -112,12 +115,12 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   if (asked) {
     for (const [topic, r] of TOPICS) if (r.test(t)) return { kind: 'question', topic };
     // A symptom with "is that normal?" is a report first: triage answers it.
-    if (tri.tier === 'none' && (R.sore.test(t) || R.bodyPart.test(t) || R.training.test(t) || R.advice.test(t))) {
-      if (!R.sore.test(t) || R.questionStart.test(words.slice(0, 3).join(' ')) || R.questionWords.test(t)) return { kind: 'question', topic: 'other' };
+    if (tri.tier === 'none' && (sore || R.bodyPart.test(t) || R.advice.test(t))) {
+      if (!sore || starts || R.questionWords.test(t)) return { kind: 'question', topic: 'other' };
     }
   }
-  if ((legs || R.session.test(t)) && planned && !R.sore.test(t)) return { kind: 'upcoming' };
-  if (R.sore.test(t) || tri.tier !== 'none' || R.bodyReport.test(t)) return { kind: 'soreness' };
+  if ((legs || R.session.test(t)) && planned && !sore) return { kind: 'upcoming' };
+  if (sore || tri.tier !== 'none' || R.bodyReport.test(t) || (e.score !== null && R.bodyPart.test(t))) return { kind: 'soreness' };
   if (legs && (planned || R.legDayAlone.test(t))) return { kind: 'upcoming' };
   if (R.naturalZone.test(t)) {
     const zone = zoneFrom(t);
@@ -126,7 +129,8 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   if (R.helpAsk.test(t)) return { kind: 'help' };
   const tone = smallTalk(words, t);
   if (tone) return { kind: 'smalltalk', tone };
-  if (asked && (R.advice.test(t) || R.training.test(t))) return { kind: 'question', topic: 'other' };
+  if (asked && R.advice.test(t)) return { kind: 'question', topic: 'other' };
+  if (n.laughing) return { kind: 'smalltalk', tone: 'ack' };
   return { kind: 'unknown' };
 }
 
@@ -134,7 +138,7 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
 function smallTalk(words: string[], t: string): SmallTalk | null {
   const rest = words.filter((w) => !R.filler.test(w));
   const thanks = R.thanks.test(t);
-  if (rest.length > 0 && !(thanks && words.length <= 8)) return null;
+  if (rest.length > 0 && !(thanks && (words.length <= 8 || (words.length <= 12 && R.thanks.test(words.slice(0, 3).join(' ')))))) return null;
   for (const [tone, r] of SMALL_TALK) if (r.test(t)) return tone;
   return 'ack';
 }

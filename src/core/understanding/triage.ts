@@ -21,11 +21,17 @@ export interface Triage {
   noticed: string[];
 }
 
+interface Pattern {
+  re: RegExp;
+  /** An inability ("not been able to control my bowels"): a negation before it is part of the sign. */
+  inability: boolean;
+}
+
 interface Sign {
   id: string;
   tier: Exclude<Tier, 'none'>;
   noticed: string;
-  patterns: RegExp[];
+  patterns: Pattern[];
   notWith: RegExp | null;
   needsWith: RegExp | null;
   /** Anywhere in the message, this rules the sign out ("...but that's the baby, not my back"). */
@@ -40,7 +46,10 @@ const SIGNS: Sign[] = redFlags.signs.map((s) => ({
   id: s.id,
   tier: s.tier as Sign['tier'],
   noticed: s.noticed,
-  patterns: s.patterns.map((p) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${expand(p)})(?![\\p{L}\\p{N}])`, 'gu')),
+  patterns: s.patterns.map((p) => ({
+    re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${expand(p.replace(/^~/, ''))})(?![\\p{L}\\p{N}])`, 'gu'),
+    inability: p.startsWith('~'),
+  })),
   notWith: 'notWith' in s && s.notWith ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.notWith})`, 'u') : null,
   needsWith: 'needsWith' in s && s.needsWith ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.needsWith})`, 'u') : null,
   notInMessage: 'notInMessage' in s && s.notInMessage ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.notInMessage})`, 'u') : null,
@@ -63,22 +72,27 @@ const SEVERE_SCORE = 9;
 const NONE: Triage = { tier: 'none', signs: [], noticed: [] };
 
 /** The warning signs in one message. `entities` adds what a number says (a 9/10, "3 weeks"). */
+/** The text with its figures of speech cut out: each becomes a clause break, so nothing reads across it. */
+export function literal(text: string): string {
+  let out = ` ${text} `;
+  for (const re of FIGURES) out = out.replace(re, ' , ');
+  return out;
+}
+
 export function triage(n: Normalised, entities: Pick<Entities, 'score' | 'durationDays'>): Triage {
-  // Figures of speech become clause breaks, so nothing reads across where they were.
-  let text = ` ${n.text} `;
-  for (const re of FIGURES) text = text.replace(re, ' , ');
+  const text = literal(n.text);
   const found: Sign[] = [];
   for (const sign of SIGNS) {
     if (sign.needsWith && !sign.needsWith.test(text)) continue;
     if (sign.notInMessage && sign.notInMessage.test(n.text)) continue;
-    for (const re of sign.patterns) {
+    for (const { re, inability } of sign.patterns) {
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
       let hit = false;
       while ((m = re.exec(text)) !== null) {
         const clause = clauseAround(text, m.index, m.index + m[0].length);
         if (sign.notWith && sign.notWith.test(clause)) continue;
-        if (negated(text, m.index, m[0])) continue;
+        if (!inability && negated(text, m.index, m[0])) continue;
         hit = true;
         break;
       }
