@@ -1,6 +1,7 @@
 import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/email.ts';
 import { replyEmail } from '../core/email-reply.ts';
-import { acceptInbound, emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { emailMessage, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { acceptSender, screenVerdicts } from '../core/sender-auth.ts';
 import { hourBucket } from '../core/limits.ts';
 import { emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
@@ -11,14 +12,22 @@ import type { EmailDelivery, RateLimit } from './ports.ts';
 export interface InboundEmailDeps extends HandleSmsDeps {
   email: EmailDelivery;
   /** Decodes a raw message: sender, subject, and the sender's own words (quotes and signature cut). */
-  parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null }>;
+  parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null; dkimDomains: string[] }>;
 }
+
+/**
+ * Inbound mail larger than this is refused before it is parsed (the Lambda does not even download
+ * it). Replies to a coach are a few KB; this leaves room for HTML and a signature logo.
+ */
+export const MAX_INBOUND_EMAIL_BYTES = 256 * 1024;
 
 export interface InboundEmail {
   raw: Buffer | string;
   /** SES's message id (the S3 object key): the dedupe key. */
   sesMessageId: string;
   verdicts: ReceiptVerdicts;
+  /** The envelope sender (SES's mail.source): what an SPF pass vouches for. */
+  envelopeFrom?: string | null;
 }
 
 export type InboundEmailResult =
@@ -34,10 +43,14 @@ const TTL_MARGIN_S = 2 * 3600;
  * when the same message is delivered again (SES retries a failed Lambda), never twice.
  */
 export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEmail): Promise<InboundEmailResult> {
-  const verdict = acceptInbound(mail.verdicts);
-  if (!verdict.ok) return dropped(deps, verdict.reason);
+  const screened = screenVerdicts(mail.verdicts);
+  if (!screened.ok) return dropped(deps, screened.reason);
+  const size = typeof mail.raw === 'string' ? Buffer.byteLength(mail.raw) : mail.raw.length;
+  if (size > MAX_INBOUND_EMAIL_BYTES) return dropped(deps, 'too large');
   const parsed = await deps.parse(mail.raw);
   if (!parsed.from) return dropped(deps, 'no sender address');
+  const verdict = acceptSender(mail.verdicts, { from: parsed.from, envelopeFrom: mail.envelopeFrom ?? null, dkimDomains: parsed.dkimDomains });
+  if (!verdict.ok) return dropped(deps, verdict.reason);
   const from = parsed.from;
   const key = `ses:${mail.sesMessageId}`;
   const { text, intent } = emailMessage(parsed.subject, parsed.text);
@@ -92,7 +105,7 @@ async function sendReply(deps: InboundEmailDeps, to: string, content: EmailConte
   await deps.email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, inReplyTo });
 }
 
-function dropped(deps: InboundEmailDeps, reason: string): InboundEmailResult {
+export function dropped(deps: Pick<InboundEmailDeps, 'log' | 'metrics'>, reason: string): InboundEmailResult {
   deps.log.warn('inbound email dropped', { reason });
   deps.metrics.count('InboundEmailDropped');
   return { outcome: 'dropped', reason };
