@@ -5,7 +5,7 @@ import { acceptSender, screenVerdicts } from '../core/sender-auth.ts';
 import { hourBucket } from '../core/limits.ts';
 import { emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
-import type { HandleSmsDeps } from './handle-inbound-sms.ts';
+import { isComplianceKeyword, type HandleSmsDeps } from './handle-inbound-sms.ts';
 import type { EmailDelivery, RateLimit } from './ports.ts';
 
 /** What a text needs, plus sending email and decoding MIME. */
@@ -71,7 +71,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
     return d;
   };
   const inbound = () => ({ messageSid: key, reply: content ? JSON.stringify(content) : null });
-  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content ? replyLimits(deps, from, now) : []);
+  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content && !isComplianceKeyword(intent) ? replyLimits(deps, from, now) : []);
 
   const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits });
   if (applied.outcome === 'limited') {
@@ -111,11 +111,12 @@ export function dropped(deps: Pick<InboundEmailDeps, 'log' | 'metrics'>, reason:
   return { outcome: 'dropped', reason };
 }
 
+/** Email replies have counters of their own: a flood of mail cannot use up the texts' replies. */
 function replyLimits(deps: InboundEmailDeps, from: string, now: Date): RateLimit[] {
   const hour = hourBucket(now);
   const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + TTL_MARGIN_S;
   return [
-    { name: 'replies_per_address', key: `RATE#reply#${from}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt },
-    { name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt },
+    { name: 'replies_per_address', key: `RATE#reply#email#${from}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt },
+    { name: 'email_replies', key: `RATE#reply#email#all#${hour}`, max: deps.limits.repliesTotal, expiresAt },
   ];
 }

@@ -51,7 +51,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     return sms.optOutType ? { ...withoutReply(d), consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
   const inbound = (d: Decision) => ({ messageSid: sms.dedupeKey, reply: d.reply });
-  const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
+  const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now, intent);
 
   const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
   if (first.outcome === 'ok') return first.reply;
@@ -72,16 +72,27 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;
 }
 
-function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean, now: Date): RateLimit[] {
+/**
+ * STOP, START and HELP are always answered and never counted: carriers require the answer, and a
+ * flood of other messages must not silence an opt-out's confirmation.
+ */
+export const isComplianceKeyword = (intent: { kind: string }) => intent.kind === 'stop' || intent.kind === 'start' || intent.kind === 'help';
+
+/**
+ * Texts have counters of their own: the sign-up page and email replies count elsewhere, so a flood
+ * on one surface cannot starve another.
+ */
+function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean, now: Date, intent: { kind: string }): RateLimit[] {
+  if (isComplianceKeyword(intent)) return [];
   const hour = hourBucket(now);
   const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + DEDUPE_TTL_MARGIN_S;
   const limits: RateLimit[] = [];
   if (d.reply !== null) {
     limits.push({ name: 'replies_per_number', key: `RATE#reply#${phone}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt });
-    limits.push({ name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt });
+    limits.push({ name: 'replies', key: `RATE#reply#sms#all#${hour}`, max: deps.limits.repliesTotal, expiresAt });
   }
   if (isNew && d.user?.status === 'active') {
-    limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
+    limits.push({ name: 'enrolments', key: `RATE#enrol#sms#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
   }
   return limits;
 }

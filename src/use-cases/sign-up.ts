@@ -68,6 +68,7 @@ function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome,
   if (outcome === 'confirm-email' && req.email) {
     limits.push({ name: 'confirmations_per_address', key: `RATE#confirm#${req.email}#${hour}`, max: CONFIRMATIONS_PER_ADDRESS_PER_HOUR, expiresAt });
   }
-  if (isNew) limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
+  // The page's own counter: a flood of form posts cannot stop new numbers enrolling by text.
+  if (isNew) limits.push({ name: 'signups', key: `RATE#enrol#web#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
   return limits;
 }

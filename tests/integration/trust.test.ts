@@ -142,14 +142,15 @@ describe('duplicate deliveries', () => {
 });
 
 describe('abuse and cost limits', () => {
-  it('a burst of texts from one number gets at most a few replies, and STOP still works after', async () => {
+  it('a burst of texts from one number gets at most a few replies, and STOP still works, and is answered, after', async () => {
     const phone = newPhone();
     const replies: (string | null)[] = [];
     for (let i = 0; i < 20; i++) replies.push(await text(stack, phone, 'pain'));
     expect(replies.filter((r) => r !== null)).toHaveLength(5);
     expect(stack.metrics.totals.get('RateLimited_replies_per_number')).toBeGreaterThanOrEqual(15);
     await text(stack, phone, 'legs done');
-    expect(await text(stack, phone, 'STOP')).toBeNull();
+    expect(await text(stack, phone, 'HELP')).toBe(SMS.help);
+    expect(await text(stack, phone, 'STOP')).toBe(SMS.stopped);
     expect(await user(phone)).toMatchObject({ status: 'opted_out' });
   });
 

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PARSED_TEXT_CHARS, parseEmail } from '../../src/adapters/email/parse.ts';
+import { buildMime } from '../../src/adapters/ses/mime.ts';
+import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
+import type { LocalStack } from '../../src/local/stack.ts';
+import { MAX_INBOUND_EMAIL_BYTES } from '../../src/use-cases/handle-inbound-email.ts';
+import { PASS, confirmedEmailUser, sesEmails } from '../support/email.ts';
+import { startTestStack, text as smsText } from '../support/stack.ts';
+import { SMS } from '../../src/content/index.ts';
+
+/** Issue 13: what a stranger can do with the public surfaces, through the real app and tables. */
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack?.stop());
+
+let n = 0;
+const userOf = async (email: string) => stack.store.getUser((await stack.store.emailOwner(email))!);
+
+/** A real MIME message, optionally with extra raw headers in front (a DKIM-Signature, say). */
+async function mime(from: string, subject: string, text: string, extraHeaders = '') {
+  const raw = await buildMime({ from, to: 'coach@legday.local', subject, text, messageId: `<abuse-${++n}@mail.example>` });
+  return Buffer.concat([Buffer.from(extraHeaders), raw]);
+}
+const deliver = (raw: Buffer, verdicts: ReceiptVerdicts, envelopeFrom: string | null = null) =>
+  stack.receiveEmail({ raw, sesMessageId: `abuse-${++n}`, verdicts, envelopeFrom });
+
+describe('spoofed From (issue 13, finding 5)', () => {
+  it.each(['GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const)(
+    'with DMARC %s, SPF and DKIM passes for a stranger\'s own domain do not let them unsubscribe someone',
+    async (dmarc) => {
+      const victim = `victim-${dmarc.toLowerCase()}@nodmarc.example`;
+      await confirmedEmailUser(stack, victim);
+      const verdicts = { ...PASS, dmarc };
+      const dkim = 'DKIM-Signature: v=1; a=rsa-sha256; d=attacker.example; s=s1; h=from; bh=x; b=y\r\n';
+      const spoof = await deliver(await mime(victim, 'stop', '', dkim), verdicts, 'me@attacker.example');
+      expect(spoof).toMatchObject({ outcome: 'dropped', reason: expect.stringContaining('not aligned') });
+      expect((await userOf(victim))?.email?.status).toBe('confirmed');
+
+      // The owner's own mail, aligned by SPF or by DKIM, is acted on.
+      const ownDkim = 'DKIM-Signature: v=1; a=rsa-sha256;\r\n d=nodmarc.example; s=s1; h=from; bh=x; b=y\r\n';
+      const bySpf = await deliver(await mime(victim, 'help', ''), { ...verdicts, dkim: 'FAIL' }, 'bounces@nodmarc.example');
+      expect(bySpf.outcome).toBe('answered');
+      const byDkim = await deliver(await mime(victim, 'stop', '', ownDkim), { ...verdicts, spf: 'FAIL' }, 'me@elsewhere.example');
+      expect(byDkim.outcome).not.toBe('dropped');
+      expect((await userOf(victim))?.email?.status).toBe('unsubscribed');
+    },
+  );
+});
+
+describe('inbound mail size (issue 13, finding 4)', () => {
+  it(`a message over ${MAX_INBOUND_EMAIL_BYTES} bytes is refused before parsing: no reply, no change`, async () => {
+    const email = `big-${++n}@example.com`;
+    await confirmedEmailUser(stack, email);
+    const before = (await sesEmails(stack, email)).length;
+    const raw = await mime(email, 'stop', 'x'.repeat(MAX_INBOUND_EMAIL_BYTES));
+    expect(raw.length).toBeGreaterThan(MAX_INBOUND_EMAIL_BYTES);
+    expect(await deliver(raw, PASS)).toEqual({ outcome: 'dropped', reason: 'too large' });
+    expect((await userOf(email))?.email?.status).toBe('confirmed');
+    expect(await sesEmails(stack, email)).toHaveLength(before);
+  });
+
+  it('only the first few KB of a body reach the reply parser; the first line still counts', async () => {
+    const body = 'legs done\n' + 'On Mon wrote:\n> '.repeat(200) + 'a'.repeat(150_000);
+    const parsed = await parseEmail(await mime('amy@example.com', '', body));
+    expect(parsed.text.length).toBeLessThanOrEqual(MAX_PARSED_TEXT_CHARS);
+    expect(parsed.text.startsWith('legs done')).toBe(true);
+    const email = `long-${++n}@example.com`;
+    await confirmedEmailUser(stack, email);
+    expect((await deliver(await mime(email, 'Re: hi', body), PASS)).outcome).toBe('answered');
+    expect((await userOf(email))?.recent).toHaveLength(1);
+  });
+});
+
+describe('separate counters; STOP, START and HELP never capped (issue 13, finding 3)', () => {
+  it('a flood of web sign-ups does not stop new numbers enrolling by text', async () => {
+    const small = await startTestStack({ RATE_ENROLMENTS_PER_HOUR: '3' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(small.url + '/', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ channels: 'email', email: `flood-${i}@example.com`, timezone: 'Europe/London', consent: 'yes' }).toString(),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+      expect(await smsText(small, '+15557770001', 'legs done')).toBe(SMS.checkinFirst);
+      expect((await small.store.getUser('+15557770001'))?.status).toBe('active');
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('a flood of emails does not use up the replies to texts, and STOP, START and HELP are answered over every cap', async () => {
+    const small = await startTestStack({ RATE_REPLIES_PER_HOUR: '3', RATE_REPLIES_PER_NUMBER_PER_HOUR: '2' });
+    try {
+      const emails = Array.from({ length: 4 }, (_, i) => `mailflood-${i}@example.com`);
+      for (const e of emails) await confirmedEmailUser(small, e);
+      const outcomes = [];
+      for (const e of emails) {
+        const raw = await buildMime({ from: e, to: 'coach@legday.local', subject: 'status', text: '', messageId: `<flood-${e}>` });
+        outcomes.push((await small.receiveEmail({ raw, sesMessageId: `flood-${e}`, verdicts: PASS })).outcome);
+      }
+      expect(outcomes).toEqual(['answered', 'answered', 'answered', 'limited']);
+      // Texts have their own counter.
+      const phone = '+15557770002';
+      expect(await smsText(small, phone, 'legs done')).toBe(SMS.checkinFirst);
+      expect(await smsText(small, phone, 'status')).not.toBeNull();
+      expect(await smsText(small, phone, 'status')).toBeNull();
+      // Over its per-number cap: the compliance keywords are still answered, and cost nothing.
+      expect(await smsText(small, phone, 'HELP')).toBe(SMS.help);
+      expect(await smsText(small, phone, 'STOP')).toBe(SMS.stopped);
+      expect(await smsText(small, phone, 'START')).toBe(SMS.started);
+      // And by email, over the email cap: HELP is answered.
+      const raw = await buildMime({ from: emails[0]!, to: 'coach@legday.local', subject: 'help', text: '', messageId: '<flood-help>' });
+      expect((await small.receiveEmail({ raw, sesMessageId: 'flood-help', verdicts: PASS })).outcome).toBe('answered');
+    } finally {
+      await small.stop();
+    }
+  });
+});
