@@ -29,7 +29,7 @@ const app = handle(
       publicUrl: config.publicUrl,
     },
     signUp: {
-      signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal, confirmationsPerHour: config.limits.confirmationEmailsTotal },
       limits: config.limits,
       serviceNumber: config.twilioFrom,
       serviceEmail: mailAddress(config.mailFrom),

@@ -131,7 +131,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const app = createApp({
     log,
     signUp: {
-      signUp: { store, email, now: clock.now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      signUp: { store, email, now: clock.now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal, confirmationsPerHour: config.limits.confirmationEmailsTotal },
       limits: config.limits,
       serviceNumber: config.twilio.from,
       serviceEmail: mailAddress(config.mailFrom),

@@ -73,7 +73,9 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   const inbound = () => ({ messageSid: key, reply: content ? JSON.stringify(content) : null });
   const limits = (_d: Decision, _isNew: boolean, now: Date) => (content && !isComplianceKeyword(intent) ? replyLimits(deps, from, now) : []);
 
-  const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits });
+  // An email from a pending address confirms it: its owner record then loses the pending expiry.
+  const claimEmail = (d: Decision) => (d.consent?.action === 'opt-in' && d.consent.channel === 'email' && d.user?.email ? d.user.email.address : null);
+  const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits, claimEmail });
   if (applied.outcome === 'limited') {
     deps.log.warn('rate limit reached; email not answered', { limit: applied.limit, from });
     deps.metrics.count(`RateLimited_${applied.limit}`);
@@ -83,7 +85,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
       content = null;
       return d;
     };
-    await applyDecision(deps, userId, quiet, { now: deps.now, inbound });
+    await applyDecision(deps, userId, quiet, { now: deps.now, inbound, claimEmail });
     return { outcome: 'limited' };
   }
   if (applied.outcome === 'duplicate') {

@@ -4,8 +4,11 @@ import { buildMime } from '../../src/adapters/ses/mime.ts';
 import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { MAX_INBOUND_EMAIL_BYTES } from '../../src/use-cases/handle-inbound-email.ts';
-import { PASS, confirmedEmailUser, sesEmails } from '../support/email.ts';
-import { startTestStack, text as smsText } from '../support/stack.ts';
+import { PASS, confirmedEmailUser, linkIn, sesEmails } from '../support/email.ts';
+import { advance, startTestStack, text as smsText } from '../support/stack.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
+import { changeEmailStatus } from '../../src/use-cases/change-email-status.ts';
 import { SMS } from '../../src/content/index.ts';
 
 /** Issue 13: what a stranger can do with the public surfaces, through the real app and tables. */
@@ -122,3 +125,93 @@ describe('separate counters; STOP, START and HELP never capped (issue 13, findin
     }
   });
 });
+
+describe('confirmation emails from the sign-up page (issue 13, finding 1)', () => {
+  const signUp = (s: LocalStack, fields: Record<string, string>) =>
+    fetch(s.url + '/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ timezone: 'Europe/London', consent: 'yes', ...fields }).toString(),
+    }).then(async (r) => ({ status: r.status, html: await r.text() }));
+
+  it('a global hourly cap (RATE_CONFIRMATION_EMAILS_PER_HOUR) stops a script keeping SES busy with fresh addresses', async () => {
+    const small = await startTestStack({ RATE_CONFIRMATION_EMAILS_PER_HOUR: '3' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await signUp(small, { channels: 'email', email: `script-${i}@example.com` })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+      const sent = await Promise.all(Array.from({ length: 6 }, (_, i) => sesEmails(small, `script-${i}@example.com`)));
+      expect(sent.map((m) => m.length)).toEqual([1, 1, 1, 0, 0, 0]);
+      expect(small.metrics.totals.get('RateLimited_confirmation_emails')).toBe(3);
+      // The next hour has a fresh allowance.
+      await advance(small, 60);
+      expect((await signUp(small, { channels: 'email', email: 'script-5@example.com' })).status).toBe(200);
+      expect(await sesEmails(small, 'script-5@example.com')).toHaveLength(1);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('one address gets at most 3 confirmation emails a day, however the posts are spread over the hours', async () => {
+    const small = await startTestStack();
+    try {
+      const email = 'spread@example.com';
+      for (let h = 0; h < 5; h++) {
+        expect((await signUp(small, { channels: 'email', email })).status).toBe(200);
+        await advance(small, 61);
+      }
+      expect(await sesEmails(small, email)).toHaveLength(3);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it.each(['unsubscribed', 'bounced', 'complained'] as const)('an address that %s is never mailed from the form, and the page does not say so', async (to) => {
+    const email = `gone-${to}@example.com`;
+    await confirmedEmailUser(stack, email);
+    await changeEmailStatus({ store: stack.store, log: quietLog, now: stack.clock.now }, { address: email, to, via: 'test', detail: 'test' });
+    expect((await userOf(email))?.email?.status).toBe(to);
+    const before = (await sesEmails(stack, email)).length;
+    const again = await signUp(stack, { channels: 'email', email });
+    const fresh = await signUp(stack, { channels: 'email', email: `fresh-${to}@example.com` });
+    expect(again.status).toBe(200);
+    expect(again.html.replaceAll(email, 'X')).toBe(fresh.html.replaceAll(`fresh-${to}@example.com`, 'X'));
+    expect(await sesEmails(stack, email)).toHaveLength(before);
+    expect((await userOf(email))?.email?.status).toBe(to);
+  });
+
+  it('a sign-up nobody proves expires (TTL), its claim on the address with it; proving it removes the expiry', async () => {
+    const now = () => stack.clock.now().getTime() / 1000;
+    const email = `unproven-${++n}@example.com`;
+    await signUp(stack, { channels: 'email', email });
+    const profile = await rawItem(`USER#email:${email}`, 'PROFILE');
+    const owner = await rawItem(`EMAIL#${email}`, 'EMAIL');
+    for (const item of [profile, owner]) {
+      expect(Number(item?.ttl)).toBeGreaterThan(now() + 7 * 86400);
+      expect(Number(item?.ttl)).toBeLessThan(now() + 9 * 86400);
+    }
+    // A number typed into the form and never texted from, with someone's address: both expire.
+    const phone = '+447700900' + String(500 + n);
+    const both = `both-${n}@example.com`;
+    await signUp(stack, { channels: 'both', phone, email: both });
+    expect((await rawItem(`USER#${phone}`, 'PROFILE'))?.ttl).toBeDefined();
+    expect((await rawItem(`EMAIL#${both}`, 'EMAIL'))?.ttl).toBeDefined();
+
+    // Following the link proves the address: neither record expires any more.
+    const link = linkIn((await sesEmails(stack, email))[0]?.body.text, '/email/confirm');
+    expect((await fetch(link.replace(stack.publicUrl, stack.url), { method: 'POST' })).status).toBe(200);
+    expect((await rawItem(`USER#email:${email}`, 'PROFILE'))?.ttl).toBeUndefined();
+    expect((await rawItem(`EMAIL#${email}`, 'EMAIL'))?.ttl).toBeUndefined();
+    // The number's first text proves the number: its profile stays.
+    await smsText(stack, phone, 'legs done');
+    expect((await rawItem(`USER#${phone}`, 'PROFILE'))?.ttl).toBeUndefined();
+  });
+});
+
+const quietLog = { info() {}, warn() {}, error() {} };
+async function rawItem(pk: string, sk: string) {
+  const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
+  const res = await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: pk, SK: sk }, ConsistentRead: true }));
+  db.destroy();
+  return res.Item;
+}

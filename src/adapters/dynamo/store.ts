@@ -30,6 +30,17 @@ import {
 /** How long a handled MessageSid is remembered; Twilio retries within minutes, so a week is ample. */
 const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
 
+/**
+ * A sign-up nobody has proven (no text from the number, no click on the emailed link, no leg day)
+ * is forgotten this long after it was last written: a day more than the confirmation link lives.
+ * The address's owner record of a still-pending email expires with it, so a form post cannot
+ * claim an address for good.
+ */
+export const UNPROVEN_SIGNUP_TTL_SECONDS = 8 * 24 * 3600;
+
+export const isUnproven = (u: UserState) =>
+  (u.phone === null || u.status === 'pending') && (u.email === null || u.email.status === 'pending') && u.recent.length === 0;
+
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): Store {
@@ -142,11 +153,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         });
       }
       const user = decision.user;
+      const unprovenTtl = Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS;
       if (user) {
         items.push({
           Put: {
             TableName: tableName,
-            Item: fromUser(user),
+            Item: { ...fromUser(user), ...(isUnproven(user) ? { ttl: unprovenTtl } : {}) },
             ...(expectedVersion === null
               ? { ConditionExpression: 'attribute_not_exists(PK)' }
               : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -157,7 +169,14 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         items.push({
           Put: {
             TableName: tableName,
-            Item: { PK: emailPk(claimEmail), SK: EMAIL_SK, type: 'email', userId: user.id, at },
+            Item: {
+              PK: emailPk(claimEmail),
+              SK: EMAIL_SK,
+              type: 'email',
+              userId: user.id,
+              at,
+              ...(user.email?.address === claimEmail && user.email.status === 'pending' ? { ttl: unprovenTtl } : {}),
+            },
             ConditionExpression: 'attribute_not_exists(PK) OR userId = :owner',
             ExpressionAttributeValues: { ':owner': user.id },
           },

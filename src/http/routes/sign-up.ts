@@ -69,45 +69,9 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
     const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
     const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after your next leg day.`;
+    // Whatever is known about the address or the number, the page says the same: a stranger
+    // learns nothing from it. Only a cap for everyone (429) and a failed send (503) differ.
     switch (result.outcome) {
-      case 'confirm-email':
-        return c.html(
-          signUpResultPage({
-            ok: true,
-            title: 'Check your inbox',
-            lines: [`We sent a confirmation link to ${email}. Nothing is emailed until you follow it.`, ...(phone ? [textLine] : [emailLine])],
-          }),
-          200,
-        );
-      case 'text-to-confirm':
-        return c.html(signUpResultPage({ ok: true, title: 'Almost done', lines: [textLine] }), 200);
-      case 'already-confirmed':
-        return c.html(
-          signUpResultPage({ ok: true, title: "You're already signed up", lines: ['Nothing changed. Log your next leg day and the follow-ups start.'] }),
-          200,
-        );
-      case 'email-taken':
-        return c.html(
-          signUpResultPage({ ok: false, title: 'That email is already signed up', lines: ['It belongs to another sign-up. Use a different address, or sign up with that email alone.'] }),
-          409,
-        );
-      case 'has-other-email':
-        return c.html(
-          signUpResultPage({ ok: false, title: 'This number has another email', lines: ['This number is already signed up with a different email address.'] }),
-          409,
-        );
-      case 'phone-in-use':
-        return c.html(
-          signUpResultPage({
-            ok: false,
-            title: 'This number already texts legday',
-            lines: [
-              "An email can't be added to a number from this page: anyone can type a number here, and your recovery notes are yours.",
-              'To get emails too, sign up with just your email address.',
-            ],
-          }),
-          409,
-        );
       case 'limited':
         return c.html(signUpResultPage({ ok: false, title: 'Please try again later', lines: ['Too many sign-ups for now. Try again in an hour.'] }), 429);
       case 'send-failed':
@@ -115,6 +79,21 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
           signUpResultPage({ ok: false, title: "We couldn't send the email", lines: ['Your sign-up is saved, but the confirmation email did not go out. Submit the form again in a minute.'] }),
           503,
         );
+      default:
+        if (email) {
+          return c.html(
+            signUpResultPage({
+              ok: true,
+              title: 'Check your inbox',
+              lines: [
+                `If ${email} can get our emails, a confirmation link is on its way. Nothing is emailed until you follow it.`,
+                ...(phone ? [textLine] : [emailLine]),
+              ],
+            }),
+            200,
+          );
+        }
+        return c.html(signUpResultPage({ ok: true, title: 'Almost done', lines: [textLine] }), 200);
     }
   });
   return app;
