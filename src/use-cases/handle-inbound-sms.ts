@@ -8,7 +8,7 @@ export interface InboundSms {
   /** E.164, already validated. */
   from: string;
   body: string;
-  /** Twilio's I-Twilio-Idempotency-Token when present, else the MessageSid: the dedupe key. */
+  /** The signed MessageSid: the dedupe key. */
   dedupeKey: string;
   /** Set when Twilio's Advanced Opt-Out handled a keyword: it has already replied. */
   optOutType?: 'STOP' | 'START' | 'HELP';

@@ -215,3 +215,38 @@ async function rawItem(pk: string, sk: string) {
   db.destroy();
   return res.Item;
 }
+
+describe('smaller findings (issue 13, finding 6)', () => {
+  it('the pages send a CSP (no script but the page\'s own, by hash; no framing), nosniff and no Referer', async () => {
+    for (const path of ['/', '/email/confirm?t=x', '/email/unsubscribe?t=x']) {
+      const res = await fetch(stack.url + path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toMatch(/default-src 'none'/);
+      expect(csp, path).toMatch(/frame-ancestors 'none'/);
+      expect(csp, path).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+      expect(csp, path).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    // The hash is the page's own script's.
+    const html = await (await fetch(stack.url + '/')).text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const { createHash } = await import('node:crypto');
+    const csp = (await fetch(stack.url + '/')).headers.get('content-security-policy')!;
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+  });
+
+  it('/dev refuses cross-site posts: text/plain, a form, or a foreign Origin; JSON from this machine works', async () => {
+    const body = JSON.stringify({ from: '+15557770003', body: 'legs done' });
+    const plain = await fetch(stack.url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+    expect(plain.status).toBe(415);
+    const form = await fetch(stack.url + '/dev/clock', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'advanceMinutes=60' });
+    expect(form.status).toBe(415);
+    const foreign = await fetch(stack.url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body });
+    expect(foreign.status).toBe(403);
+    expect(await stack.store.getUser('+15557770003')).toBeNull();
+    const local = await fetch(stack.url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'application/json', origin: stack.url }, body });
+    expect(local.status).toBe(200);
+  });
+});

@@ -46,9 +46,9 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       }
       const from = normalizePhone(parsed.data.From);
       if (!from) return c.text('Bad request: From is not a phone number', 400);
-      // Twilio keeps the idempotency token across its retries of one event.
-      const token = c.req.header('i-twilio-idempotency-token');
-      const dedupeKey = token && /^[\w.:-]{8,128}$/.test(token) ? `token:${token}` : parsed.data.MessageSid;
+      // The MessageSid is covered by the signature and is the same on every retry of one message;
+      // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
+      const dedupeKey = parsed.data.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: parsed.data.MessageSid, bytes: parsed.data.Body.length });
       const reply = await handleInboundSms(deps.sms, {
         from,
