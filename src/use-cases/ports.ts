@@ -146,7 +146,7 @@ export interface EmailDelivery {
 /** Sends one text. Throws SendError on failure. */
 export interface SmsSender {
   send(message: OutboundSms): Promise<{ id: string }>;
-  /** A message with this body sent to this number since `since`, if the provider has one. */
+  /** A message with this body sent (or on its way) to this number since `since`, if the provider has one; failed ones do not count. */
   findSent(query: OutboundSms & { since: Date }): Promise<{ id: string } | null>;
 }
 

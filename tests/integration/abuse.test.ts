@@ -5,7 +5,8 @@ import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { MAX_INBOUND_EMAIL_BYTES } from '../../src/use-cases/handle-inbound-email.ts';
 import { PASS, confirmedEmailUser, linkIn, sesEmails } from '../support/email.ts';
-import { advance, startTestStack, text as smsText } from '../support/stack.ts';
+import { LEG_DAY, advance, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor, text as smsText } from '../support/stack.ts';
+import { planReminders } from '../../src/core/plan.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { changeEmailStatus } from '../../src/use-cases/change-email-status.ts';
@@ -248,5 +249,55 @@ describe('smaller findings (issue 13, finding 6)', () => {
     expect(await stack.store.getUser('+15557770003')).toBeNull();
     const local = await fetch(stack.url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'application/json', origin: stack.url }, body });
     expect(local.status).toBe(200);
+  });
+});
+
+describe('sending after an uncertain try (issue 13, finding 6)', () => {
+  const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
+  const firstDue = firstStep.dueAt;
+  let k = 0;
+  const checkedIn = async () => {
+    const phone = `+1555${String(8100000 + ++k).padStart(7, '0')}`;
+    expect((await postWebhook(stack, smsParams(phone, 'legs done'))).status).toBe(200);
+    return phone;
+  };
+  const reminderOf = async (phone: string) => (await itemsOf(stack, phone)).find((i) => i.type === 'reminder' && i.stepId === firstStep.stepId)!;
+  const sentTo = (phone: string) => stack.twilio!.messages.filter((m) => m.to === phone);
+
+  it('a message Twilio reports failed or undelivered is not taken for the reminder\'s send: it is sent again', async () => {
+    const phone = await checkedIn();
+    // Twilio takes the message, then the answer is lost: the try is uncertain.
+    stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
+    try {
+      await sweeperFor(stack, 300)(firstDue);
+    } finally {
+      stack.twilio!.fault = null;
+    }
+    expect(await reminderOf(phone)).toMatchObject({ status: 'pending', uncertain: true });
+    // The carrier never delivered it.
+    sentTo(phone)[0]!.status = 'undelivered';
+    await sweeperFor(stack)(new Date(firstDue.getTime() + 2 * 60_000));
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body, firstStep.body]);
+    expect(await reminderOf(phone)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[1]!.sid });
+  });
+
+  it('a TZ change moves pending reminders but keeps their attempts and uncertain mark', async () => {
+    const phone = await checkedIn();
+    stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
+    try {
+      await sweeperFor(stack, 300)(firstDue);
+    } finally {
+      stack.twilio!.fault = null;
+    }
+    const before = await reminderOf(phone);
+    expect(before).toMatchObject({ status: 'pending', attempts: 1, uncertain: true });
+    expect(await smsText(stack, phone, 'TZ Europe/London')).toMatch(/Europe\/London/);
+    const after = await reminderOf(phone);
+    expect(after.tz).toBe('Europe/London');
+    expect(after).toMatchObject({ status: 'pending', attempts: 1, uncertain: true });
+    // So the next try looks in Twilio's log first and sends nothing twice.
+    await sweeperFor(stack)(new Date(String(after.gsi1sk)));
+    expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminderOf(phone)).toMatchObject({ status: 'sent' });
   });
 });

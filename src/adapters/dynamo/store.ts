@@ -194,14 +194,18 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       }
       if (user) {
         for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(user, r, at) } });
+        // Moved, not rewritten: attempts, the uncertain mark and the last error stay, so a try that
+        // may have been delivered is still looked up before the next one.
         for (const r of reschedule) {
+          const due = r.dueAt.toISOString();
           items.push({
-            Put: {
+            Update: {
               TableName: tableName,
-              Item: reminderItem(user, r, at),
+              Key: reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
+              UpdateExpression: 'SET dueAt = :due, gsi1sk = :due, body = :body, tz = :tz, rescheduledAt = :at',
               ConditionExpression: '#status = :pending',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':pending': 'pending' },
+              ExpressionAttributeValues: { ':pending': 'pending', ':due': due, ':body': r.body, ':tz': r.tz, ':at': at },
             },
           });
         }
