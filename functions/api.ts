@@ -1,7 +1,7 @@
 /** Lambda entry point for the HTTP API: the Hono app, wired once per cold start. */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
 import { systemClock } from '#src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
@@ -32,6 +32,7 @@ const app = handle(
       signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal, confirmationsPerHour: config.limits.confirmationEmailsTotal },
       limits: config.limits,
       serviceNumber: config.twilioFrom,
+      clientOf: (c) => getConnInfo(c).remote.address,
       serviceEmail: mailAddress(config.mailFrom),
     },
     emailLinks: { store, log, now, signer },

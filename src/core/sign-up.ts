@@ -8,6 +8,8 @@ export interface SignUpRequest {
   timezone: string;
   /** The words of the consent box the person ticked, kept as the record of consent. */
   consentText: string;
+  /** Who posted the form (a hash of the client's address), for the per-client cap; absent when unknown. */
+  client?: string | null;
 }
 
 export type SignUpOutcome =

@@ -17,6 +17,9 @@ export interface SignUpDeps {
   confirmationsPerHour: number;
 }
 
+/** Sign-up posts per client (IP address) per hour: a household or an office is well under it, a script is not. */
+export const SIGNUPS_PER_CLIENT_PER_HOUR = 20;
+
 /** Confirmation emails per address per UTC day: enough for "resend", too few to bomb an inbox. */
 export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3;
 
@@ -76,6 +79,8 @@ function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome,
   const epoch = Math.floor(now.getTime() / 1000);
   const expiresAt = epoch + 3 * 3600;
   const limits: RateLimit[] = [];
+  // Every post counts against its client, whatever it changes.
+  if (req.client) limits.push({ name: 'signups_per_client', key: `RATE#signup#client#${req.client}#${hour}`, max: SIGNUPS_PER_CLIENT_PER_HOUR, expiresAt });
   if (outcome === 'confirm-email' && req.email) {
     // The address's own cap first: when both are full, the address is the one reported.
     limits.push({

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SIGNUPS_PER_CLIENT_PER_HOUR } from '../../src/use-cases/sign-up.ts';
 import { MAX_PARSED_TEXT_CHARS, parseEmail } from '../../src/adapters/email/parse.ts';
 import { buildMime } from '../../src/adapters/ses/mime.ts';
 import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
@@ -299,5 +300,41 @@ describe('sending after an uncertain try (issue 13, finding 6)', () => {
     await sweeperFor(stack)(new Date(String(after.gsi1sk)));
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminderOf(phone)).toMatchObject({ status: 'sent' });
+  });
+});
+
+describe('a per-client cap on POST / (issue 13)', () => {
+  it(`one client gets ${SIGNUPS_PER_CLIENT_PER_HOUR} sign-up posts an hour; another client is not affected`, async () => {
+    const { startLocalStack } = await import('../../src/local/stack.ts');
+    const { createFixedClock } = await import('../../src/adapters/clock.ts');
+    const { readLocalConfig } = await import('../../src/config.ts');
+    const endpoint = inject('dynamoEndpoint');
+    // The platform says who the client is (API Gateway's sourceIp in AWS); here, the test does.
+    const own = await startLocalStack({
+      config: readLocalConfig({ PORT: '0', SES_PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0' }),
+      persist: false,
+      sweepEveryMs: null,
+      clock: createFixedClock(LEG_DAY),
+      dynamo: { endpoint, port: Number(new URL(endpoint).port), stop: async () => {} },
+      clientOf: (c) => c.req.header('x-test-client') ?? null,
+    });
+    try {
+      const post = (client: string, i: number) =>
+        fetch(own.url + '/', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-test-client': client },
+          body: new URLSearchParams({ channels: 'sms', phone: `+1555${String(8200000 + i).padStart(7, '0')}`, timezone: 'Europe/London', consent: 'yes' }).toString(),
+        }).then((r) => r.status);
+      const statuses = [];
+      for (let i = 0; i < SIGNUPS_PER_CLIENT_PER_HOUR + 3; i++) statuses.push(await post('198.51.100.7', i));
+      expect(statuses.filter((s) => s === 200)).toHaveLength(SIGNUPS_PER_CLIENT_PER_HOUR);
+      expect(statuses.slice(SIGNUPS_PER_CLIENT_PER_HOUR)).toEqual([429, 429, 429]);
+      // Nothing was written for the refused posts.
+      expect(await own.store.getUser(`+1555${String(8200000 + SIGNUPS_PER_CLIENT_PER_HOUR).padStart(7, '0')}`)).toBeNull();
+      expect(await post('203.0.113.9', 100)).toBe(200);
+      expect(own.metrics.totals.get('RateLimited_signups_per_client')).toBe(3);
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
@@ -15,7 +16,13 @@ export interface SignUpRouteDeps {
   /** Shown on the page: where to text and where to email. */
   serviceNumber: string;
   serviceEmail: string;
+  /** The client's address as the platform reports it (API Gateway's sourceIp, the local socket); never a header a client sets. */
+  clientOf?: (c: Context) => string | null | undefined;
 }
+
+/** The per-client counter keys on a hash: no IP address is stored. */
+const clientKey = (address: string | null | undefined) =>
+  address ? createHash('sha256').update(`legday-signup-client:${address}`).digest('base64url').slice(0, 22) : null;
 
 // Lengths are judged field by field below (a too-long value is simply not a valid one), so the
 // person gets a message next to the field rather than a blanket refusal.
@@ -66,7 +73,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
     if (!values.consent) errors.consent = 'Please tick the box so we know you want these messages.';
     if (Object.keys(errors).length) return form(c, values, errors, 400);
 
-    const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT });
+    const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT, client: clientKey(deps.clientOf?.(c)) });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
     const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after your next leg day.`;
     // Whatever is known about the address or the number, the page says the same: a stranger
