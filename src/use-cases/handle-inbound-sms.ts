@@ -2,6 +2,7 @@ import { parseText, type Intent } from '../core/keywords.ts';
 import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
 import { liveSeries, noChange, respond, withoutReply, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
+import { answerLinkRequest } from './link-email.ts';
 import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
 export interface InboundSms {
@@ -12,6 +13,8 @@ export interface InboundSms {
   dedupeKey: string;
   /** Set when Twilio's Advanced Opt-Out handled a keyword: it has already replied. */
   optOutType?: 'STOP' | 'START' | 'HELP';
+  /** Called when this text enrolled a number signed up on the page (its first text). */
+  onEnrolled?: () => void;
 }
 
 export interface HandleSmsDeps {
@@ -53,8 +56,22 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   const inbound = (d: Decision) => ({ messageSid: sms.dedupeKey, reply: d.reply });
   const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now, intent);
 
-  const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
-  if (first.outcome === 'ok') return first.reply;
+  // A bare YES answering an open "link this email?" question (use-cases/link-email.ts).
+  const linkReply = await answerLinkRequest(deps, sms);
+  if (linkReply !== undefined) return linkReply;
+  let enrolled = false;
+  const noteEnrolment = async (...args: Parameters<typeof decide>) => {
+    const d = await decide(...args);
+    // Only a number signed up on the page can have a link request: a brand-new one costs no extra read.
+    enrolled = args[0]?.status === 'pending' && d.user?.status === 'active';
+    return d;
+  };
+
+  const first = await applyDecision(deps, sms.from, noteEnrolment, { now: deps.now, inbound, limits });
+  if (first.outcome === 'ok') {
+    if (enrolled) sms.onEnrolled?.();
+    return first.reply;
+  }
   if (first.outcome === 'duplicate') {
     deps.log.info('duplicate inbound message', { dedupeKey: sms.dedupeKey });
     return (await deps.store.inboundReply(sms.dedupeKey)) ?? null;

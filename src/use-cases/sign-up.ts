@@ -35,6 +35,7 @@ export type SignUpResult = { outcome: SignUpOutcome | 'limited' | 'send-failed' 
  * pending; submitting again resends.
  */
 export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<SignUpResult> {
+  if (req.phone && req.email) return signUpBoth(deps, { ...req, phone: req.phone, email: req.email });
   let outcome = 'already-confirmed' as SignUpOutcome;
   const applied = await applyDecision(
     deps,
@@ -71,6 +72,26 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
   }
   deps.metrics.count('ConfirmationEmailSent');
   return { outcome };
+}
+
+/**
+ * A number and an address from one form: kept apart (core/link-email.ts). The number is signed up
+ * on its own (its first text enrols it), the address on its own (its link confirms it), and a link
+ * request waits beside the number: its first text is answered with "Link email a***@...? Reply
+ * YES", and only that YES, after the address's link was followed, ties them together.
+ */
+async function signUpBoth(deps: SignUpDeps, req: SignUpRequest & { phone: string; email: string }): Promise<SignUpResult> {
+  const number = await signUpUser(deps, { ...req, email: null });
+  if (number.outcome === 'limited') return number;
+  // The post was counted against its client once already.
+  const address = await signUpUser(deps, { ...req, phone: null, client: null });
+  if (address.outcome === 'limited' || address.outcome === 'send-failed') return address;
+  const user = await deps.store.getUser(req.phone);
+  // Only a number that has not texted yet is asked: an enrolled number's texts never carry the question.
+  if (user && user.status === 'pending' && user.email === null) {
+    await deps.store.requestLink({ phone: req.phone, address: req.email, status: 'requested', at: deps.now().toISOString() }, deps.now());
+  }
+  return address;
 }
 
 /** Every confirmation email counts against its address's day and everyone's hour; a new sign-up against the page's hour. */

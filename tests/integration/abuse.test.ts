@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SIGNUPS_PER_CLIENT_PER_HOUR } from '../../src/use-cases/sign-up.ts';
 import { MAX_PARSED_TEXT_CHARS, parseEmail } from '../../src/adapters/email/parse.ts';
 import { buildMime } from '../../src/adapters/ses/mime.ts';
+import { replyTexts } from '../../src/adapters/twilio/twiml.ts';
 import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { MAX_INBOUND_EMAIL_BYTES } from '../../src/use-cases/handle-inbound-email.ts';
@@ -336,5 +337,69 @@ describe('a per-client cap on POST / (issue 13)', () => {
     } finally {
       await own.stop();
     }
+  });
+});
+
+describe('tying an email to a number (issue 13, finding 2)', () => {
+  const form = (phone: string, email: string) =>
+    fetch(stack.url + '/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ channels: 'both', phone, email, timezone: 'Europe/London', consent: 'yes' }).toString(),
+    });
+  const confirm = async (email: string) => {
+    const link = linkIn((await sesEmails(stack, email))[0]?.body.text, '/email/confirm');
+    expect((await fetch(link.replace(stack.publicUrl, stack.url), { method: 'POST' })).status).toBe(200);
+  };
+  const sms = async (phone: string, body: string) => replyTexts(await (await postWebhook(stack, smsParams(phone, body))).text());
+
+  it('someone else\'s number with a stranger\'s own email: the number is asked, and without its YES the stranger sees nothing', async () => {
+    const victim = '+447700900' + String(700 + ++n);
+    const stranger = `stranger-${n}@example.com`;
+    expect((await form(victim, stranger)).status).toBe(200);
+    await confirm(stranger);
+    // The number's owner starts texting: the first reply carries the question, with the address masked.
+    const first = await sms(victim, 'legs done squat 100kg');
+    expect(first).toEqual([SMS.checkinFirst, `Link email s***@example.com to this number? Reply YES and your recovery emails go there too. Not you? Ignore this: nothing is linked.`]);
+    await sms(victim, 'pain 8');
+    expect((await stack.store.getUser(victim))?.email).toBeNull();
+    // The stranger's address is their own sign-up; emailing HISTORY shows nothing of the number's.
+    const history = await deliver(await mime(stranger, 'history', ''), PASS);
+    expect(history.outcome).toBe('answered');
+    const mails = await sesEmails(stack, stranger);
+    expect(mails.map((m) => m.body.text ?? '').join('\n')).not.toMatch(/squat|100kg|8\/10/);
+    expect((await userOf(stranger))?.recent).toEqual([]);
+    // The question is asked once; a later text does not ask again.
+    expect(await sms(victim, 'status')).toHaveLength(1);
+  });
+
+  it('both ends proven: YES before the emailed link is followed links nothing; after it, YES ties them', async () => {
+    const phone = '+447700900' + String(700 + ++n);
+    const email = `both-proven-${n}@example.com`;
+    await form(phone, email);
+    expect(await sms(phone, 'hello')).toHaveLength(2);
+    expect(await sms(phone, 'YES')).toEqual([`First follow the link we emailed to b***@example.com, then reply YES again to link it.`]);
+    expect((await stack.store.getUser(phone))?.email).toBeNull();
+    await confirm(email);
+    expect(await sms(phone, 'Yes!')).toEqual(['Linked: recovery emails now go to b***@example.com as well as texts.']);
+    expect((await stack.store.getUser(phone))?.email).toEqual({ address: email, status: 'confirmed' });
+    expect(await stack.store.emailOwner(email)).toBe(phone);
+    expect((await stack.store.getUser(`email:${email}`))?.email).toBeNull();
+    // Now a leg day plans both channels, and YES is the opt-in keyword again.
+    await sms(phone, 'legs done');
+    const reminders = (await itemsOf(stack, phone)).filter((i) => i.type === 'reminder' && i.status === 'pending');
+    expect(new Set(reminders.map((r) => r.channel))).toEqual(new Set(['sms', 'email']));
+    expect(await sms(phone, 'YES')).toEqual([SMS.started]);
+  });
+
+  it('a number that already texts is never asked from the page, and a YES with no question open is just START', async () => {
+    const phone = '+447700900' + String(700 + ++n);
+    await sms(phone, 'legs done');
+    const email = `late-${n}@example.com`;
+    await form(phone, email);
+    await confirm(email);
+    expect(await sms(phone, 'status')).toHaveLength(1);
+    expect(await sms(phone, 'YES')).toEqual([SMS.started]);
+    expect((await stack.store.getUser(phone))?.email).toBeNull();
   });
 });

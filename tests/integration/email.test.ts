@@ -104,7 +104,9 @@ describe('sign-up page and double opt-in', () => {
     const tie = await submitSignUp(stack, { channels: 'both', phone, email: tieAddress, timezone: 'Europe/London', consent: 'yes' });
     expect(tie.status).toBe(200);
     expect((await stack.store.getUser(phone))?.email).toBeNull();
-    expect(await sesEmails(stack, tieAddress)).toEqual([]);
+    // The address only gets a double opt-in of its own, apart from the number.
+    expect(await stack.store.emailOwner(tieAddress)).toBe(`email:${tieAddress}`);
+    expect(await stack.store.linkRequest(phone)).toBeNull();
 
     const email = address('taken');
     await confirmedEmailUser(stack, email);
@@ -248,12 +250,15 @@ describe('recovery emails', () => {
     expect(res.status).toBe(200);
     const link = linkIn((await sesEmails(stack, email))[0]!.body.text, '/email/confirm');
     await fetch(link.replace(stack.publicUrl, stack.url), { method: 'POST' });
+    // The number's first text is asked whether to link the address (core/link-email.ts); YES does.
+    await text(stack, phone, 'start');
+    expect(await text(stack, phone, 'YES')).toMatch(/^Linked/);
     await text(stack, phone, 'legs done');
     for (let day = 0; day < 8; day++) await advance(stack, 24 * 60);
     const texts = (await outbox(stack, phone)).filter((m) => m.channel === 'sms');
     const emails = (await sesEmails(stack, email)).filter((m) => !/^(Confirm)/.test(m.subject));
-    // One reply text + 6 step texts; 6 step emails (the check-in was a text, so its reply was too).
-    expect(texts).toHaveLength(7);
+    // Three reply texts (START, YES, the check-in) + 6 step texts; 6 step emails (the check-in was a text, so its reply was too).
+    expect(texts).toHaveLength(9);
     expect(emails).toHaveLength(6);
     expect(new Set(emails.map((m) => m.subject)).size).toBe(6);
   });

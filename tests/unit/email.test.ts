@@ -27,7 +27,7 @@ describe('email wording', () => {
   });
 
   it('every SMS reply has its own email wording, and it is not the SMS text', () => {
-    const vars = { score: 8, days: 3, weeks: 3, deload: 'squat 100-110kg', label: 'heat', when: 'Wed 18:00', zone: 'Europe/London', entries: ['Mon 2 Mar'] };
+    const vars = { score: 8, days: 3, weeks: 3, deload: 'squat 100-110kg', label: 'heat', when: 'Wed 18:00', zone: 'Europe/London', entries: ['Mon 2 Mar'], email: 'a***@example.com' };
     for (const key of Object.keys(SMS) as SmsName[]) {
       const said: Said = { key, vars: { ...vars, painReply: { key: 'painEarly', vars: {} }, iceOrHeat: { key: 'painIce', vars: {} } } };
       const e = emailReply(said);

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { NewReminder } from '../../core/plan.ts';
 import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
+import type { LinkRequest } from '../../core/link-email.ts';
 import type { ClaimResult, DueReminder, ReminderRef, Store } from '../../use-cases/ports.ts';
 import {
   DUE_INDEX,
@@ -29,6 +30,8 @@ import {
 
 /** How long a handled MessageSid is remembered; Twilio retries within minutes, so a week is ample. */
 const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
+/** The number's request to be tied to an address (core/link-email.ts). */
+const LINK_SK = 'LINK';
 
 /**
  * A sign-up nobody has proven (no text from the number, no click on the emailed link, no leg day)
@@ -69,7 +72,90 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     };
   };
 
+  const linkKey = (phone: string) => ({ PK: userPk(phone), SK: LINK_SK });
+
   return {
+    async linkRequest(phone) {
+      const res = await db.send(new GetCommand({ TableName: tableName, Key: linkKey(phone), ConsistentRead: true }));
+      const item = res.Item;
+      if (!item || (item.status !== 'requested' && item.status !== 'asked')) return null;
+      return { phone, address: String(item.address), status: item.status, at: String(item.at) } satisfies LinkRequest;
+    },
+
+    async requestLink(req, now) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...linkKey(req.phone), type: 'link', address: req.address, status: req.status, at: req.at, ttl: Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS },
+        }),
+      );
+    },
+
+    async markLinkAsked(phone) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: linkKey(phone),
+            UpdateExpression: 'SET #status = :asked',
+            ConditionExpression: '#status = :requested',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':asked': 'asked', ':requested': 'requested' },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+
+    async commitLink({ phoneUser, emailUser, expected, address, consent, inbound, now }) {
+      const at = now.toISOString();
+      const version = (v: number) => ({ ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': v } });
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { PK: inboundPk(inbound.messageSid), SK: INBOUND_SK, type: 'inbound', reply: inbound.reply, at, ttl: Math.floor(now.getTime() / 1000) + INBOUND_TTL_SECONDS },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              { Put: { TableName: tableName, Item: fromUser(phoneUser), ...version(expected.phone) } },
+              { Put: { TableName: tableName, Item: fromUser(emailUser), ...version(expected.email) } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { PK: emailPk(address), SK: EMAIL_SK, type: 'email', userId: phoneUser.id, at },
+                  ConditionExpression: 'userId = :was',
+                  ExpressionAttributeValues: { ':was': emailUser.id },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: linkKey(phoneUser.id),
+                  UpdateExpression: 'SET #status = :linked, linkedAt = :at',
+                  ConditionExpression: '#status = :asked AND address = :address',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':linked': 'linked', ':at': at, ':asked': 'asked', ':address': address },
+                },
+              },
+              { Put: { TableName: tableName, Item: { PK: userPk(phoneUser.id), SK: consentSk(consent.at, consent.action, phoneUser.version), type: 'consent', ...consent } } },
+            ],
+          }),
+        );
+        return 'ok';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons === null) throw err;
+        return reasons[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
+      }
+    },
+
     async getUser(userId) {
       const res = await db.send(
         new GetCommand({ TableName: tableName, Key: { PK: userPk(userId), SK: PROFILE_SK }, ConsistentRead: true }),

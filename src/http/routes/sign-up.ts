@@ -75,6 +75,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
 
     const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT, client: clientKey(deps.clientOf?.(c)) });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
+    const linkLine = 'Your first text will ask whether to link this email to your number: reply YES once you have followed the emailed link.';
     const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after your next leg day.`;
     // Whatever is known about the address or the number, the page says the same: a stranger
     // learns nothing from it. Only a cap for everyone (429) and a failed send (503) differ.
@@ -94,7 +95,7 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
               title: 'Check your inbox',
               lines: [
                 `If ${email} can get our emails, a confirmation link is on its way. Nothing is emailed until you follow it.`,
-                ...(phone ? [textLine] : [emailLine]),
+                ...(phone ? [textLine, linkLine] : [emailLine]),
               ],
             }),
             200,

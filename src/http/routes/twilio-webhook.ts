@@ -5,6 +5,7 @@ import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
 import { messagingResponse } from '../../adapters/twilio/twiml.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import { handleInboundSms, type HandleSmsDeps } from '../../use-cases/handle-inbound-sms.ts';
+import { linkQuestionFor } from '../../use-cases/link-email.ts';
 
 export interface TwilioWebhookDeps {
   sms: HandleSmsDeps;
@@ -50,13 +51,20 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
       const dedupeKey = parsed.data.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: parsed.data.MessageSid, bytes: parsed.data.Body.length });
+      let enrolled = false;
       const reply = await handleInboundSms(deps.sms, {
         from,
         body: parsed.data.Body,
         dedupeKey,
         ...(parsed.data.OptOutType ? { optOutType: parsed.data.OptOutType } : {}),
+        onEnrolled: () => {
+          enrolled = true;
+        },
       });
-      return c.body(messagingResponse(reply), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+      // A number signed up on the page with an email is asked, once, whether to link the two.
+      const question = enrolled ? await linkQuestionFor(deps.sms, from) : null;
+      const messages = [reply, question].filter((m): m is string => m !== null);
+      return c.body(messagingResponse(messages), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
     },
   );
 }
