@@ -227,6 +227,12 @@ export class ServiceStack extends Stack {
       1,
       'The hourly enrolment limit was hit: likely SMS pumping.',
     );
+    alarm(
+      'confirmation-email-cap',
+      custom('RateLimited_confirmation_emails', 'legday-api', 'Sum'),
+      1,
+      'The hourly cap on confirmation emails was hit: likely a script posting the sign-up form (real sign-ups wait an hour).',
+    );
     alarm('sweeper-dlq', dlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Sweeper invocations failed.');
     alarm('inbound-email-dlq', inboundDlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Inbound emails failed after SES retried them.');
     alarm('email-complaints', custom('EmailComplained', 'legday-api', 'Sum'), 1, 'Someone marked a legday email as spam: SES suspends senders whose complaint rate passes 0.1%.');

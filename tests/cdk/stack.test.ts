@@ -129,6 +129,7 @@ describe('the service stack', () => {
       [
         'api-errors',
         'api-throttles',
+        'confirmation-email-cap',
         'email-complaints',
         'enrolment-flood',
         'inbound-email-dlq',
