@@ -46,7 +46,7 @@ export type LinkAnswer =
 
 /**
  * The number said YES. The address must have been confirmed by its own link, still be held by its
- * email-only sign-up, and the number must have no other address: then the number's profile gets
+ * email-only sign-up with no leg days of its own, and the number must have no other address: then the number's profile gets
  * the address (confirmed) and the email-only profile gives it up, in one write.
  */
 export function answerLink(req: LinkRequest, phoneUser: UserState, emailUser: UserState | null, emailOwner: string | null, now: Date, text: string): LinkAnswer {
@@ -54,6 +54,8 @@ export function answerLink(req: LinkRequest, phoneUser: UserState, emailUser: Us
   const unavailable = { outcome: 'unavailable' as const, reply: smsText({ key: 'linkEmailUnavailable', vars: {} }) };
   if (phoneUser.email && phoneUser.email.address !== req.address) return unavailable;
   if (!emailUser || emailOwner !== emailUser.id || emailUser.email?.address !== req.address || emailUser.phone !== null) return unavailable;
+  // An address already used on its own (leg days logged by email) is never moved to a number.
+  if (emailUser.recent.length > 0) return unavailable;
   if (emailUser.email.status === 'pending') return { outcome: 'confirm-email-first', reply: smsText({ key: 'linkEmailConfirmFirst', vars: { email } }) };
   if (emailUser.email.status !== 'confirmed') return unavailable;
   return {

@@ -86,8 +86,10 @@ async function signUpBoth(deps: SignUpDeps, req: SignUpRequest & { phone: string
   // The post was counted against its client once already.
   const address = await signUpUser(deps, { ...req, phone: null, client: null });
   if (address.outcome === 'limited' || address.outcome === 'send-failed') return address;
+  // Only an address still to be confirmed can be linked (its confirmation then comes after this
+  // request), never one already in use; and only a number that has not texted yet is asked.
+  if (address.outcome !== 'confirm-email') return address;
   const user = await deps.store.getUser(req.phone);
-  // Only a number that has not texted yet is asked: an enrolled number's texts never carry the question.
   if (user && user.status === 'pending' && user.email === null) {
     await deps.store.requestLink({ phone: req.phone, address: req.email, status: 'requested', at: deps.now().toISOString() }, deps.now());
   }

@@ -392,6 +392,17 @@ describe('tying an email to a number (issue 13, finding 2)', () => {
     expect(await sms(phone, 'YES')).toEqual([SMS.started]);
   });
 
+  it('an address already confirmed on its own is never offered to a number typed beside it', async () => {
+    const victimEmail = `in-use-${++n}@example.com`;
+    await confirmedEmailUser(stack, victimEmail);
+    const strangerPhone = '+447700900' + String(700 + n);
+    await form(strangerPhone, victimEmail);
+    expect(await stack.store.linkRequest(strangerPhone)).toBeNull();
+    expect(await sms(strangerPhone, 'legs done')).toHaveLength(1);
+    expect(await sms(strangerPhone, 'YES')).toEqual([SMS.started]);
+    expect(await stack.store.emailOwner(victimEmail)).toBe(`email:${victimEmail}`);
+  });
+
   it('a number that already texts is never asked from the page, and a YES with no question open is just START', async () => {
     const phone = '+447700900' + String(700 + ++n);
     await sms(phone, 'legs done');

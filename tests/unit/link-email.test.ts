@@ -43,6 +43,9 @@ describe('tying an email to a number (pure)', () => {
     expect(answerLink(req, user({}), null, null, now, 'YES').outcome).toBe('unavailable');
     // The address now belongs to someone else.
     expect(answerLink(req, user({}), emailUser('confirmed'), '+15551234567', now, 'YES').outcome).toBe('unavailable');
+    // An address already in use on its own (leg days logged by email) is never moved.
+    const used = { ...emailUser('confirmed'), recent: [{ id: 'c1', at: now.toISOString(), lifts: [], pain: [] }] } as unknown as UserState;
+    expect(answerLink(req, user({}), used, 'email:amy@example.com', now, 'YES').outcome).toBe('unavailable');
     const done = answerLink(req, user({}), emailUser('confirmed'), 'email:amy@example.com', now, 'YES');
     expect(done).toMatchObject({
       outcome: 'linked',
