@@ -49,9 +49,15 @@ export class EmailResources extends Construct {
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', { configurationSetName: `legday-${stage}` });
 
     const key = new Key(this, 'EventsKey', { enableKeyRotation: true, description: 'legday SES events topic' });
-    // SES publishes to the encrypted topic, so it needs the key.
-    key.grant(new ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
-    this.eventsTopic = new Topic(this, 'Events', { topicName: `legday-${stage}-ses-events`, masterKey: key, enforceSSL: true });
+    // SES publishes to the encrypted topic, so it needs the key: only on behalf of this account
+    // (aws:SourceAccount), so another account's SES cannot use it (the confused deputy).
+    key.grant(
+      new ServicePrincipal('ses.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
+    // Signature version 2 (SHA256): the API refuses version 1 (SHA1) messages.
+    this.eventsTopic = new Topic(this, 'Events', { topicName: `legday-${stage}-ses-events`, masterKey: key, enforceSSL: true, signatureVersion: '2' });
     new ConfigurationSetEventDestination(this, 'BouncesAndComplaints', {
       configurationSet: this.configurationSet,
       destination: EventDestination.snsTopic(this.eventsTopic),

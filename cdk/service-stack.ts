@@ -35,6 +35,8 @@ export interface ServiceProps extends StageProps {
   mailFrom: string;
 }
 
+/** Inbound mail is answered asynchronously; a handful at a time is plenty and leaves the rest to the api and sweeper. */
+export const INBOUND_EMAIL_CONCURRENCY = 2;
 const SWEEPER_TIMEOUT = Duration.seconds(55);
 
 /** DynamoDB actions each function's code performs, and nothing else (tests/cdk checks this list). */
@@ -146,6 +148,8 @@ export class ServiceStack extends Stack {
       ...common,
       name: 'inbound-email',
       timeout: Duration.seconds(30),
+      // A flood of mail cannot take the concurrency the api and the sweeper need.
+      reservedConcurrentExecutions: INBOUND_EMAIL_CONCURRENCY,
       deadLetterQueue: inboundDlq,
       environment: { ...common.environment, PUBLIC_URL: publicUrl, MAIL_BUCKET: props.mailBucket.bucketName, MAIL_PREFIX: INBOUND_PREFIX },
     }).bindTable(table, TABLE_ACTIONS.inboundEmail);
@@ -175,7 +179,9 @@ export class ServiceStack extends Stack {
     const alarmKey = new Key(this, 'AlarmKey', { enableKeyRotation: true, description: 'legday alarm topic' });
     const topic = new Topic(this, 'Alarms', { topicName: `legday-${stage}-alarms`, masterKey: alarmKey, enforceSSL: true });
     // CloudWatch publishes to the encrypted topic, so it needs the key.
-    alarmKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    alarmKey.grantEncryptDecrypt(
+      new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': this.account } }),
+    );
     if (props.alarmEmail) {
       new Subscription(this, 'AlarmEmail', { topic, protocol: SubscriptionProtocol.EMAIL, endpoint: props.alarmEmail });
     }
@@ -220,6 +226,12 @@ export class ServiceStack extends Stack {
       custom('RateLimited_enrolments', 'legday-api', 'Sum'),
       1,
       'The hourly enrolment limit was hit: likely SMS pumping.',
+    );
+    alarm(
+      'confirmation-email-cap',
+      custom('RateLimited_confirmation_emails', 'legday-api', 'Sum'),
+      1,
+      'The hourly cap on confirmation emails was hit: likely a script posting the sign-up form (real sign-ups wait an hour).',
     );
     alarm('sweeper-dlq', dlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Sweeper invocations failed.');
     alarm('inbound-email-dlq', inboundDlq.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }), 1, 'Inbound emails failed after SES retried them.');

@@ -1,14 +1,14 @@
 /** Lambda entry point for the HTTP API: the Hono app, wired once per cold start. */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
 import { systemClock } from '#src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '#src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { lambdaEmail } from '#src/adapters/email/lambda.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
-import { confirmSnsSubscription, createSnsVerifier, fetchSnsCertificate } from '#src/adapters/sns/verify.ts';
+import { confirmSnsSubscription, createSnsVerifier, fetchSnsCertificate, topicRegion } from '#src/adapters/sns/verify.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { mailAddress, readLambdaConfig } from '#src/config.ts';
 import { createApp } from '#src/http/app.ts';
@@ -29,9 +29,10 @@ const app = handle(
       publicUrl: config.publicUrl,
     },
     signUp: {
-      signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      signUp: { store, email, now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal, confirmationsPerHour: config.limits.confirmationEmailsTotal },
       limits: config.limits,
       serviceNumber: config.twilioFrom,
+      clientOf: (c) => getConnInfo(c).remote.address,
       serviceEmail: mailAddress(config.mailFrom),
     },
     emailLinks: { store, log, now, signer },
@@ -40,8 +41,8 @@ const app = handle(
       log,
       metrics,
       now,
-      verify: createSnsVerifier({ topicArn: config.sesEventsTopicArn, certificate: fetchSnsCertificate() }),
-      confirmSubscription: confirmSnsSubscription,
+      verify: createSnsVerifier({ topicArn: config.sesEventsTopicArn, certificate: fetchSnsCertificate(config.sesEventsTopicArn) }),
+      confirmSubscription: (url: string) => confirmSnsSubscription(url, topicRegion(config.sesEventsTopicArn) ?? config.region),
     },
   }),
 );

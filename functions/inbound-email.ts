@@ -11,7 +11,7 @@ import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
 import { createRawMailReader } from '#src/adapters/s3/raw-mail.ts';
 import { readLambdaConfig } from '#src/config.ts';
 import type { Verdict } from '#src/core/inbound-email.ts';
-import { handleInboundEmail } from '#src/use-cases/handle-inbound-email.ts';
+import { dropped, handleInboundEmail, MAX_INBOUND_EMAIL_BYTES } from '#src/use-cases/handle-inbound-email.ts';
 
 const config = readLambdaConfig();
 if (!config.mailBucket) throw new Error('MAIL_BUCKET is required by the inbound-email function');
@@ -19,7 +19,7 @@ const log = createLog({ serviceName: 'legday-inbound-email', level: config.logLe
 const metrics = createCloudWatchMetrics('legday-inbound-email');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
 const { email } = await lambdaEmail(config);
-const readRaw = createRawMailReader({ region: config.region, bucket: config.mailBucket, prefix: config.mailPrefix });
+const readRaw = createRawMailReader({ region: config.region, bucket: config.mailBucket, prefix: config.mailPrefix, maxBytes: MAX_INBOUND_EMAIL_BYTES });
 const deps = { store, email, parse: parseEmail, now: systemClock.now, newId: randomUUID, log, metrics, defaultTimezone: config.defaultTimezone, limits: config.limits };
 const verdict = (v: { status?: string } | undefined) => (v?.status ?? 'PROCESSING_FAILED') as Verdict;
 
@@ -27,9 +27,16 @@ export const handler = async (event: SESEvent) => {
   try {
     for (const record of event.Records) {
       const { mail, receipt } = record.ses;
+      const stored = await readRaw(mail.messageId);
+      if ('tooLarge' in stored) {
+        // Refused before it is downloaded or parsed; no reply (nothing vouches for the sender yet).
+        log.info('inbound email handled', { outcome: dropped(deps, 'too large').outcome, bytes: stored.tooLarge });
+        continue;
+      }
       const result = await handleInboundEmail(deps, {
-        raw: await readRaw(mail.messageId),
+        raw: stored.raw,
         sesMessageId: mail.messageId,
+        envelopeFrom: mail.source ?? null,
         verdicts: {
           spam: verdict(receipt.spamVerdict),
           virus: verdict(receipt.virusVerdict),

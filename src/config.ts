@@ -41,6 +41,8 @@ const limitsShape = {
   RATE_REPLIES_PER_NUMBER_PER_HOUR: perHour(DEFAULT_LIMITS.repliesPerNumber),
   RATE_REPLIES_PER_HOUR: perHour(DEFAULT_LIMITS.repliesTotal),
   RATE_ENROLMENTS_PER_HOUR: perHour(DEFAULT_LIMITS.enrolmentsTotal),
+  /** Confirmation emails the sign-up page may send per hour, for everyone together. */
+  RATE_CONFIRMATION_EMAILS_PER_HOUR: perHour(DEFAULT_LIMITS.confirmationEmailsTotal),
   /** 1 for a US long code; toll-free and short codes allow more. 0 means no cap. */
   SEND_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(1),
 };
@@ -49,6 +51,7 @@ const limitsOf = (c: { [K in keyof typeof limitsShape]: z.infer<(typeof limitsSh
   repliesPerNumber: c.RATE_REPLIES_PER_NUMBER_PER_HOUR,
   repliesTotal: c.RATE_REPLIES_PER_HOUR,
   enrolmentsTotal: c.RATE_ENROLMENTS_PER_HOUR,
+  confirmationEmailsTotal: c.RATE_CONFIRMATION_EMAILS_PER_HOUR,
 });
 
 const logLevel = z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO');
@@ -160,6 +163,21 @@ export function parseTwilioSecret(raw: unknown): z.infer<typeof twilioSecretSche
   const res = twilioSecretSchema.safeParse(raw);
   if (res.success) return res.data;
   throw new ConfigError(`The Twilio secret is not usable:\n${res.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+}
+
+/**
+ * The Twilio secret as Secrets Manager returns it (a string). JSON.parse's own error quotes the
+ * start of its input, which here is a credential: it is never passed on, nor is any of the value.
+ */
+export function parseTwilioSecretText(raw: unknown): z.infer<typeof twilioSecretSchema> {
+  if (typeof raw !== 'string') throw new ConfigError('The Twilio secret is not usable:\n  it is not a string (expected JSON text)');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`The Twilio secret is not usable:\n  it is not JSON (${raw.length} characters); expected an object with accountSid and authToken`);
+  }
+  return parseTwilioSecret(value);
 }
 
 function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {

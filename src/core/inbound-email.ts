@@ -75,18 +75,7 @@ export interface ReceiptVerdicts {
   dmarc: Verdict;
 }
 
-/**
- * Whether to act on an inbound email. Spam and viruses are dropped. The From address must be
- * vouched for by SPF or DKIM, and DMARC must not fail: anyone can type someone else's address in
- * From, and acting on it would let a stranger stop or read another person's coaching.
- */
-export function acceptInbound(v: ReceiptVerdicts): { ok: true } | { ok: false; reason: string } {
-  if (v.virus === 'FAIL') return { ok: false, reason: 'virus' };
-  if (v.spam === 'FAIL') return { ok: false, reason: 'spam' };
-  if (v.dmarc === 'FAIL') return { ok: false, reason: 'dmarc failed' };
-  if (v.spf !== 'PASS' && v.dkim !== 'PASS') return { ok: false, reason: 'sender not authenticated (no SPF or DKIM pass)' };
-  return { ok: true };
-}
+/** Whether to act on an inbound email: core/sender-auth.ts (DMARC, or SPF/DKIM aligned with From). */
 
 /** A usable email address, lower-cased, or null. Deliberately plain: SES and the link decide the rest. */
 export function normalizeEmail(input: string): string | null {

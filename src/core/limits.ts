@@ -6,8 +6,10 @@ export interface AbuseLimits {
   repliesPerNumber: number;
   /** Replies to all numbers per hour. */
   repliesTotal: number;
-  /** New numbers enrolled per hour. */
+  /** New numbers enrolled per hour (texts; the sign-up page has a counter of its own with the same cap). */
   enrolmentsTotal: number;
+  /** Confirmation emails per hour across the service: the sign-up form can never keep SES busy. */
+  confirmationEmailsTotal: number;
   /** ISO 3166 codes whose numbers are served; texts from elsewhere are ignored. */
   allowedCountries: readonly string[];
 }
@@ -16,6 +18,7 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   repliesPerNumber: 10,
   repliesTotal: 2000,
   enrolmentsTotal: 300,
+  confirmationEmailsTotal: 100,
   allowedCountries: ['US', 'CA', 'GB', 'IE', 'AU', 'NZ'],
 };
 
@@ -28,6 +31,11 @@ export function countryOf(phone: string): string | null {
 export function isAllowedCountry(phone: string, limits: AbuseLimits): boolean {
   const country = countryOf(phone);
   return country !== null && limits.allowedCountries.includes(country);
+}
+
+/** "2026-03-02": the UTC day a counter covers. */
+export function dayBucket(now: Date): string {
+  return now.toISOString().slice(0, 10);
 }
 
 /** "2026-03-02T18": the clock hour a counter covers. */

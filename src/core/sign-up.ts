@@ -8,6 +8,8 @@ export interface SignUpRequest {
   timezone: string;
   /** The words of the consent box the person ticked, kept as the record of consent. */
   consentText: string;
+  /** Who posted the form (a hash of the client's address), for the per-client cap; absent when unknown. */
+  client?: string | null;
 }
 
 export type SignUpOutcome =
@@ -22,7 +24,12 @@ export type SignUpOutcome =
   /** The number already has a different email address. */
   | 'has-other-email'
   /** The number already texts us; an address can't be tied to it from a web page anyone can fill in. */
-  | 'phone-in-use';
+  | 'phone-in-use'
+  /** The address bounced, complained or unsubscribed: the form never mails it again. */
+  | 'suppressed';
+
+/** Addresses the sign-up form never mails: SES counts their bounces and complaints against us all. */
+export const SUPPRESSED_EMAIL_STATUSES: readonly string[] = ['bounced', 'complained', 'unsubscribed'];
 
 export const signUpUserId = (req: SignUpRequest) => req.phone ?? emailUserId(req.email!);
 
@@ -65,8 +72,13 @@ export function signUp(
   if (email && email.address !== req.email) return none('has-other-email');
   if (!email && existing.phone && existing.status !== 'pending') return none('phone-in-use');
   if (email?.status === 'confirmed') return none('already-confirmed');
-  if (email?.status === 'pending') return none('confirm-email');
-  // New to this profile, or unsubscribed/bounced before: signing up again starts double opt-in again.
+  // Bounced, complained or unsubscribed: never mailed from the form (anyone can type an address).
+  // The person can come back by emailing the coach from that address.
+  if (email && SUPPRESSED_EMAIL_STATUSES.includes(email.status)) return none('suppressed');
+  // Still waiting for its link: send it again, and write the profile again so that the unproven
+  // sign-up's expiry (and its claim on the address) starts over.
+  if (email?.status === 'pending') return { outcome: 'confirm-email', decision: { ...noChange, user: { ...existing, version: existing.version + 1 } } };
+  // New to this profile: double opt-in starts.
   const user: UserState = {
     ...existing,
     email: { address: req.email, status: 'pending' },

@@ -5,6 +5,7 @@ import { emailLinkRoutes, type EmailLinkDeps } from './routes/email-links.ts';
 import { sesEventRoutes, type SesEventDeps } from './routes/ses-events.ts';
 import { signUpRoutes, type SignUpRouteDeps } from './routes/sign-up.ts';
 import { twilioWebhookRoutes, type TwilioWebhookDeps } from './routes/twilio-webhook.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AppDeps {
   webhook: TwilioWebhookDeps;
@@ -20,6 +21,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  app.use('*', securityHeaders());
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/webhooks/twilio', twilioWebhookRoutes(deps.webhook));
   app.route('/webhooks/ses', sesEventRoutes(deps.sesEvents));

@@ -19,6 +19,7 @@ import { LOCAL_SES_EVENTS_TOPIC, mailAddress, type LocalConfig } from '../config
 import { handleInboundEmail, type InboundEmail, type InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
 import { createApp } from '../http/app.ts';
 import { devRoutes } from '../http/routes/dev.ts';
+import type { SignUpRouteDeps } from '../http/routes/sign-up.ts';
 import type { EmailDelivery, Store } from '../use-cases/ports.ts';
 import { sendDueReminders, type SweepResult } from '../use-cases/send-due-reminders.ts';
 import { freePort, startDynamoLocal, type DynamoLocal } from './dynamo-local.ts';
@@ -61,6 +62,11 @@ export interface LocalStackOptions {
   clock?: AdjustableClock;
   /** Called with the DynamoDB client before use (the benchmark and tests count its calls). */
   instrument?: (client: DynamoDBClient) => void;
+  /**
+   * Who posted the sign-up form, for its per-client cap. Locally every request comes from
+   * 127.0.0.1, so by default there is no per-client cap; tests pass their own.
+   */
+  clientOf?: SignUpRouteDeps['clientOf'];
 }
 
 /** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the local SES, the app and the sweeper. */
@@ -131,10 +137,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const app = createApp({
     log,
     signUp: {
-      signUp: { store, email, now: clock.now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal },
+      signUp: { store, email, now: clock.now, log, metrics, enrolmentsPerHour: config.limits.enrolmentsTotal, confirmationsPerHour: config.limits.confirmationEmailsTotal },
       limits: config.limits,
       serviceNumber: config.twilio.from,
       serviceEmail: mailAddress(config.mailFrom),
+      ...(opts.clientOf ? { clientOf: opts.clientOf } : {}),
     },
     emailLinks: { store, log, now: clock.now, signer },
     sesEvents: {

@@ -13,6 +13,8 @@ export interface StandinMessage {
   from: string;
   body: string;
   dateSent: string;
+  /** What Twilio's log reports for it; "queued" unless a test says the carrier gave up on it. */
+  status?: 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';
 }
 
 export type Fault =
@@ -111,10 +113,11 @@ export async function startTwilioStandin(opts: {
     to: msg.to,
     from: msg.from,
     body: msg.body,
-    status: 'queued',
+    status: msg.status ?? 'queued',
     num_segments: '1',
     direction: 'outbound-api',
     date_sent: new Date(msg.dateSent).toUTCString(),
+    date_created: new Date(msg.dateSent).toUTCString(),
     uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${msg.sid}.json`,
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));

@@ -24,7 +24,11 @@ export async function changeEmailStatus(
       changed = d !== null;
       return d ?? noChange;
     },
-    { now: deps.now },
+    {
+      now: deps.now,
+      // A confirmed address's owner record is written again without the expiry of a pending one.
+      claimEmail: (d) => (d.user?.email?.status === 'confirmed' ? d.user.email.address : null),
+    },
   );
   if (changed) deps.log.info('email status changed', { email: change.address, to: change.to, via: change.via });
   return changed ? 'changed' : 'unchanged';

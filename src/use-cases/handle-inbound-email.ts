@@ -1,24 +1,33 @@
 import { layoutEmail, notSignedUpEmail, type EmailContent } from '../content/email.ts';
 import { replyEmail } from '../core/email-reply.ts';
-import { acceptInbound, readEmail, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { readEmail, type ReceiptVerdicts } from '../core/inbound-email.ts';
+import { acceptSender, screenVerdicts } from '../core/sender-auth.ts';
 import { hourBucket } from '../core/limits.ts';
 import { contextOf, emailUserId, liveSeries, noChange, respond, type Decision } from '../core/respond.ts';
 import { applyDecision } from './apply-decision.ts';
-import { countRedFlag, type HandleSmsDeps } from './handle-inbound-sms.ts';
+import { countRedFlag, isComplianceKeyword, type HandleSmsDeps } from './handle-inbound-sms.ts';
 import type { EmailDelivery, RateLimit } from './ports.ts';
 
 /** What a text needs, plus sending email and decoding MIME. */
 export interface InboundEmailDeps extends HandleSmsDeps {
   email: EmailDelivery;
   /** Decodes a raw message: sender, subject, and the sender's own words (quotes and signature cut). */
-  parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null }>;
+  parse: (raw: Buffer | string) => Promise<{ from: string | null; subject: string; text: string; messageId: string | null; dkimDomains: string[] }>;
 }
+
+/**
+ * Inbound mail larger than this is refused before it is parsed (the Lambda does not even download
+ * it). Replies to a coach are a few KB; this leaves room for HTML and a signature logo.
+ */
+export const MAX_INBOUND_EMAIL_BYTES = 256 * 1024;
 
 export interface InboundEmail {
   raw: Buffer | string;
   /** SES's message id (the S3 object key): the dedupe key. */
   sesMessageId: string;
   verdicts: ReceiptVerdicts;
+  /** The envelope sender (SES's mail.source): what an SPF pass vouches for. */
+  envelopeFrom?: string | null;
 }
 
 export type InboundEmailResult =
@@ -34,10 +43,14 @@ const TTL_MARGIN_S = 2 * 3600;
  * when the same message is delivered again (SES retries a failed Lambda), never twice.
  */
 export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEmail): Promise<InboundEmailResult> {
-  const verdict = acceptInbound(mail.verdicts);
-  if (!verdict.ok) return dropped(deps, verdict.reason);
+  const screened = screenVerdicts(mail.verdicts);
+  if (!screened.ok) return dropped(deps, screened.reason);
+  const size = typeof mail.raw === 'string' ? Buffer.byteLength(mail.raw) : mail.raw.length;
+  if (size > MAX_INBOUND_EMAIL_BYTES) return dropped(deps, 'too large');
   const parsed = await deps.parse(mail.raw);
   if (!parsed.from) return dropped(deps, 'no sender address');
+  const verdict = acceptSender(mail.verdicts, { from: parsed.from, envelopeFrom: mail.envelopeFrom ?? null, dkimDomains: parsed.dkimDomains });
+  if (!verdict.ok) return dropped(deps, verdict.reason);
   const from = parsed.from;
   const key = `ses:${mail.sesMessageId}`;
   const owner = await deps.store.emailOwner(from);
@@ -59,9 +72,13 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
     return d;
   };
   const inbound = () => ({ messageSid: key, reply: content ? JSON.stringify(content) : null });
-  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content ? replyLimits(deps, from, now) : []);
+  // STOP, START and HELP read the same whatever the conversation: no context needed to exempt them.
+  const keyword = readEmail(parsed.subject, parsed.text).intent.kind;
+  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content && !isComplianceKeyword(keyword) ? replyLimits(deps, from, now) : []);
 
-  const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits });
+  // An email from a pending address confirms it: its owner record then loses the pending expiry.
+  const claimEmail = (d: Decision) => (d.consent?.action === 'opt-in' && d.consent.channel === 'email' && d.user?.email ? d.user.email.address : null);
+  const applied = await applyDecision(deps, userId, decide, { now: deps.now, inbound, limits, claimEmail });
   if (applied.outcome === 'ok') countRedFlag(deps, applied.decision);
   if (applied.outcome === 'limited') {
     deps.log.warn('rate limit reached; email not answered', { limit: applied.limit, from });
@@ -72,7 +89,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
       content = null;
       return d;
     };
-    await applyDecision(deps, userId, quiet, { now: deps.now, inbound });
+    await applyDecision(deps, userId, quiet, { now: deps.now, inbound, claimEmail });
     return { outcome: 'limited' };
   }
   if (applied.outcome === 'duplicate') {
@@ -94,17 +111,18 @@ async function sendReply(deps: InboundEmailDeps, to: string, content: EmailConte
   await deps.email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, inReplyTo });
 }
 
-function dropped(deps: InboundEmailDeps, reason: string): InboundEmailResult {
+export function dropped(deps: Pick<InboundEmailDeps, 'log' | 'metrics'>, reason: string): InboundEmailResult {
   deps.log.warn('inbound email dropped', { reason });
   deps.metrics.count('InboundEmailDropped');
   return { outcome: 'dropped', reason };
 }
 
+/** Email replies have counters of their own: a flood of mail cannot use up the texts' replies. */
 function replyLimits(deps: InboundEmailDeps, from: string, now: Date): RateLimit[] {
   const hour = hourBucket(now);
   const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + TTL_MARGIN_S;
   return [
-    { name: 'replies_per_address', key: `RATE#reply#${from}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt },
-    { name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt },
+    { name: 'replies_per_address', key: `RATE#reply#email#${from}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt },
+    { name: 'email_replies', key: `RATE#reply#email#all#${hour}`, max: deps.limits.repliesTotal, expiresAt },
   ];
 }

@@ -1,17 +1,20 @@
 import { hourBucket, isAllowedCountry, type AbuseLimits } from '../core/limits.ts';
 import { contextOf, liveSeries, noChange, respond, withoutReply, type Decision } from '../core/respond.ts';
-import { understand, withIntent, type Intent } from '../core/understanding/index.ts';
+import { carrierKeyword, understand, withIntent, type Intent } from '../core/understanding/index.ts';
 import { applyDecision } from './apply-decision.ts';
+import { answerLinkRequest } from './link-email.ts';
 import type { Log, Metrics, RateLimit, Store } from './ports.ts';
 
 export interface InboundSms {
   /** E.164, already validated. */
   from: string;
   body: string;
-  /** Twilio's I-Twilio-Idempotency-Token when present, else the MessageSid: the dedupe key. */
+  /** The signed MessageSid: the dedupe key. */
   dedupeKey: string;
   /** Set when Twilio's Advanced Opt-Out handled a keyword: it has already replied. */
   optOutType?: 'STOP' | 'START' | 'HELP';
+  /** Called when this text enrolled a number signed up on the page (its first text). */
+  onEnrolled?: () => void;
 }
 
 export interface HandleSmsDeps {
@@ -43,6 +46,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     deps.metrics.count('InboundBlockedCountry');
     return null;
   }
+  const keyword = sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : carrierKeyword(sms.body);
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
     // Read in the light of the conversation: a bare "6" answers an open pain check.
     const read = understand(sms.body, contextOf(user));
@@ -53,11 +57,23 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     return sms.optOutType ? { ...withoutReply(d), consent: d.consent && { ...d.consent, via: 'twilio advanced opt-out' } } : d;
   };
   const inbound = (d: Decision) => ({ messageSid: sms.dedupeKey, reply: d.reply });
-  const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now);
+  const limits = (d: Decision, isNew: boolean, now: Date) => rateLimits(deps, sms.from, d, isNew, now, keyword);
 
-  const first = await applyDecision(deps, sms.from, decide, { now: deps.now, inbound, limits });
+  // A bare YES answering an open "link this email?" question (use-cases/link-email.ts).
+  const linkReply = await answerLinkRequest(deps, sms);
+  if (linkReply !== undefined) return linkReply;
+  let enrolled = false;
+  const noteEnrolment = async (...args: Parameters<typeof decide>) => {
+    const d = await decide(...args);
+    // Only a number signed up on the page can have a link request: a brand-new one costs no extra read.
+    enrolled = args[0]?.status === 'pending' && d.user?.status === 'active';
+    return d;
+  };
+
+  const first = await applyDecision(deps, sms.from, noteEnrolment, { now: deps.now, inbound, limits });
   if (first.outcome === 'ok') {
     countRedFlag(deps, first.decision);
+    if (enrolled) sms.onEnrolled?.();
     return first.reply;
   }
   if (first.outcome === 'duplicate') {
@@ -78,16 +94,27 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
   return second.outcome === 'duplicate' ? ((await deps.store.inboundReply(sms.dedupeKey)) ?? null) : null;
 }
 
-function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean, now: Date): RateLimit[] {
+/**
+ * STOP, START and HELP are always answered and never counted: carriers require the answer, and a
+ * flood of other messages must not silence an opt-out's confirmation.
+ */
+export const isComplianceKeyword = (keyword: string | null) => keyword === 'stop' || keyword === 'start' || keyword === 'help';
+
+/**
+ * Texts have counters of their own: the sign-up page and email replies count elsewhere, so a flood
+ * on one surface cannot starve another.
+ */
+function rateLimits(deps: HandleSmsDeps, phone: string, d: Decision, isNew: boolean, now: Date, keyword: string | null): RateLimit[] {
+  if (isComplianceKeyword(keyword)) return [];
   const hour = hourBucket(now);
   const expiresAt = Math.floor(now.getTime() / 1000) + 3600 + DEDUPE_TTL_MARGIN_S;
   const limits: RateLimit[] = [];
   if (d.reply !== null) {
     limits.push({ name: 'replies_per_number', key: `RATE#reply#${phone}#${hour}`, max: deps.limits.repliesPerNumber, expiresAt });
-    limits.push({ name: 'replies', key: `RATE#reply#all#${hour}`, max: deps.limits.repliesTotal, expiresAt });
+    limits.push({ name: 'replies', key: `RATE#reply#sms#all#${hour}`, max: deps.limits.repliesTotal, expiresAt });
   }
   if (isNew && d.user?.status === 'active') {
-    limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
+    limits.push({ name: 'enrolments', key: `RATE#enrol#sms#${hour}`, max: deps.limits.enrolmentsTotal, expiresAt });
   }
   return limits;
 }

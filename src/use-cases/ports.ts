@@ -1,5 +1,6 @@
 import type { Channel, NewReminder } from '../core/plan.ts';
-import type { Decision, UserState } from '../core/respond.ts';
+import type { LinkRequest } from '../core/link-email.ts';
+import type { ConsentEvent, Decision, UserState } from '../core/respond.ts';
 
 /** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
 
@@ -109,6 +110,26 @@ export interface Store {
   retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string, uncertain: boolean): Promise<void>;
   markFailed(ref: ReminderRef, token: string, at: Date, error: string, uncertain: boolean): Promise<void>;
   cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
+  /** The request to tie an address to this number (core/link-email.ts), while one is open. */
+  linkRequest(phone: string): Promise<LinkRequest | null>;
+  /** Opens (or replaces) the number's link request; it expires with an unproven sign-up. */
+  requestLink(req: LinkRequest, now: Date): Promise<void>;
+  /** Marks the request asked; false when it was not open (already asked, or gone). */
+  markLinkAsked(phone: string): Promise<boolean>;
+  /**
+   * Ties the address to the number in one write: the number's profile gets it, the email-only
+   * profile gives it up, the owner record moves, the request closes, with the consent and dedupe
+   * records. Each profile is conditioned on the version read.
+   */
+  commitLink(change: {
+    phoneUser: UserState;
+    emailUser: UserState;
+    expected: { phone: number; email: number };
+    address: string;
+    consent: ConsentEvent;
+    inbound: InboundRecord;
+    now: Date;
+  }): Promise<'ok' | 'conflict' | 'duplicate'>;
 }
 
 export interface OutboundSms {
@@ -146,7 +167,7 @@ export interface EmailDelivery {
 /** Sends one text. Throws SendError on failure. */
 export interface SmsSender {
   send(message: OutboundSms): Promise<{ id: string }>;
-  /** A message with this body sent to this number since `since`, if the provider has one. */
+  /** A message with this body sent (or on its way) to this number since `since`, if the provider has one; failed ones do not count. */
   findSent(query: OutboundSms & { since: Date }): Promise<{ id: string } | null>;
 }
 

@@ -1,5 +1,5 @@
 import { confirmationEmail } from '../content/email.ts';
-import { hourBucket } from '../core/limits.ts';
+import { dayBucket, hourBucket } from '../core/limits.ts';
 import { noChange } from '../core/respond.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
 import { applyDecision } from './apply-decision.ts';
@@ -11,13 +11,22 @@ export interface SignUpDeps {
   now: () => Date;
   log: Log;
   metrics: Metrics;
-  /** New sign-ups per hour across the service (RATE_ENROLMENTS_PER_HOUR). */
+  /** New sign-ups per hour from the page (RATE_ENROLMENTS_PER_HOUR; a counter apart from texts'). */
   enrolmentsPerHour: number;
+  /** Confirmation emails per hour for everyone together (RATE_CONFIRMATION_EMAILS_PER_HOUR). */
+  confirmationsPerHour: number;
 }
 
-/** Confirmation emails per address per hour: enough for "resend", too few to bomb an inbox. */
-export const CONFIRMATIONS_PER_ADDRESS_PER_HOUR = 3;
+/** Sign-up posts per client (IP address) per hour: a household or an office is well under it, a script is not. */
+export const SIGNUPS_PER_CLIENT_PER_HOUR = 20;
 
+/** Confirmation emails per address per UTC day: enough for "resend", too few to bomb an inbox. */
+export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3;
+
+/**
+ * limited: a cap for everyone is used up (try later). The per-address cap is not reported: the
+ * page answers as if the email went, so it says nothing about whether an address is known.
+ */
 export type SignUpResult = { outcome: SignUpOutcome | 'limited' | 'send-failed' };
 
 /**
@@ -26,6 +35,7 @@ export type SignUpResult = { outcome: SignUpOutcome | 'limited' | 'send-failed' 
  * pending; submitting again resends.
  */
 export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<SignUpResult> {
+  if (req.phone && req.email) return signUpBoth(deps, { ...req, phone: req.phone, email: req.email });
   let outcome = 'already-confirmed' as SignUpOutcome;
   const applied = await applyDecision(
     deps,
@@ -46,6 +56,9 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
   if (applied.outcome === 'limited') {
     deps.log.warn('sign-up rate limit reached', { limit: applied.limit, email: req.email, phone: req.phone });
     deps.metrics.count(`RateLimited_${applied.limit}`);
+    // This address has had its confirmations for the day: nothing is sent, and the page answers
+    // as it would have (a stranger learns nothing from it).
+    if (applied.limit === 'confirmations_per_address') return { outcome: 'confirm-email' };
     return { outcome: 'limited' };
   }
   if (outcome !== 'confirm-email' || !req.email) return { outcome };
@@ -61,13 +74,47 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
   return { outcome };
 }
 
+/**
+ * A number and an address from one form: kept apart (core/link-email.ts). The number is signed up
+ * on its own (its first text enrols it), the address on its own (its link confirms it), and a link
+ * request waits beside the number: its first text is answered with "Link email a***@...? Reply
+ * YES", and only that YES, after the address's link was followed, ties them together.
+ */
+async function signUpBoth(deps: SignUpDeps, req: SignUpRequest & { phone: string; email: string }): Promise<SignUpResult> {
+  const number = await signUpUser(deps, { ...req, email: null });
+  if (number.outcome === 'limited') return number;
+  // The post was counted against its client once already.
+  const address = await signUpUser(deps, { ...req, phone: null, client: null });
+  if (address.outcome === 'limited' || address.outcome === 'send-failed') return address;
+  // Only an address still to be confirmed can be linked (its confirmation then comes after this
+  // request), never one already in use; and only a number that has not texted yet is asked.
+  if (address.outcome !== 'confirm-email') return address;
+  const user = await deps.store.getUser(req.phone);
+  if (user && user.status === 'pending' && user.email === null) {
+    await deps.store.requestLink({ phone: req.phone, address: req.email, status: 'requested', at: deps.now().toISOString() }, deps.now());
+  }
+  return address;
+}
+
+/** Every confirmation email counts against its address's day and everyone's hour; a new sign-up against the page's hour. */
 function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome, isNew: boolean, now: Date): RateLimit[] {
   const hour = hourBucket(now);
-  const expiresAt = Math.floor(now.getTime() / 1000) + 3 * 3600;
+  const epoch = Math.floor(now.getTime() / 1000);
+  const expiresAt = epoch + 3 * 3600;
   const limits: RateLimit[] = [];
+  // Every post counts against its client, whatever it changes.
+  if (req.client) limits.push({ name: 'signups_per_client', key: `RATE#signup#client#${req.client}#${hour}`, max: SIGNUPS_PER_CLIENT_PER_HOUR, expiresAt });
   if (outcome === 'confirm-email' && req.email) {
-    limits.push({ name: 'confirmations_per_address', key: `RATE#confirm#${req.email}#${hour}`, max: CONFIRMATIONS_PER_ADDRESS_PER_HOUR, expiresAt });
+    // The address's own cap first: when both are full, the address is the one reported.
+    limits.push({
+      name: 'confirmations_per_address',
+      key: `RATE#confirm#${req.email}#${dayBucket(now)}`,
+      max: CONFIRMATIONS_PER_ADDRESS_PER_DAY,
+      expiresAt: epoch + 2 * 86400,
+    });
+    limits.push({ name: 'confirmation_emails', key: `RATE#confirm#all#${hour}`, max: deps.confirmationsPerHour, expiresAt });
   }
-  if (isNew) limits.push({ name: 'enrolments', key: `RATE#enrol#all#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
+  // The page's own counter: a flood of form posts cannot stop new numbers enrolling by text.
+  if (isNew) limits.push({ name: 'signups', key: `RATE#enrol#web#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
   return limits;
 }

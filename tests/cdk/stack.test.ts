@@ -129,6 +129,7 @@ describe('the service stack', () => {
       [
         'api-errors',
         'api-throttles',
+        'confirmation-email-cap',
         'email-complaints',
         'enrolment-flood',
         'inbound-email-dlq',
@@ -263,5 +264,23 @@ describe('cdk-nag (AwsSolutions)', () => {
         for (const rule of res.Metadata?.cdk_nag?.rules_to_suppress ?? []) expect(rule.reason.length).toBeGreaterThan(40);
       }
     }
+  });
+});
+
+describe('abuse limits in the stacks (issue 13)', () => {
+  it('the inbound-email function has reserved concurrency, so a mail flood cannot starve the api and sweeper', () => {
+    dev.service.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'legday-dev-inbound-email', ReservedConcurrentExecutions: 2 });
+  });
+
+  it('the SES events topic signs with version 2 (SHA256)', () => {
+    dev.service.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'legday-dev-ses-events', SignatureVersion: '2' });
+  });
+
+  it('every KMS key grant to a service principal is pinned to this account (aws:SourceAccount)', () => {
+    const keys = Object.values(dev.service.findResources('AWS::KMS::Key'));
+    const statements = keys.flatMap((k) => k.Properties.KeyPolicy.Statement as { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[]);
+    const toServices = statements.filter((s) => s.Principal?.Service);
+    expect(toServices.length).toBeGreaterThanOrEqual(2);
+    for (const s of toServices) expect(s.Condition?.StringEquals?.['aws:SourceAccount'], JSON.stringify(s)).toBeDefined();
   });
 });

@@ -104,11 +104,9 @@ describe('opt-out and consent', () => {
 });
 
 describe('duplicate deliveries', () => {
-  it('the same I-Twilio-Idempotency-Token with a different body changes nothing', async () => {
+  it('dedupe is on the signed MessageSid, never the unsigned I-Twilio-Idempotency-Token', async () => {
     const phone = newPhone();
-    const token = 'abc123-retry-token';
-    const params = smsParams(phone, 'legs done');
-    const signed = async (p: Record<string, string>) => {
+    const signed = async (p: Record<string, string>, token: string) => {
       const { signTwilioRequest } = await import('../../src/adapters/twilio/signature.ts');
       const { LOCAL_TWILIO_AUTH_TOKEN } = await import('../../src/config.ts');
       return fetch(stack.url + '/webhooks/twilio/sms', {
@@ -121,9 +119,13 @@ describe('duplicate deliveries', () => {
         body: new URLSearchParams(p).toString(),
       });
     };
-    const first = await reply(await signed(params));
-    const again = await reply(await signed({ ...params, MessageSid: newMessageSid() }));
-    expect(again).toBe(first);
+    // A header anyone on the path can set cannot make a new message (a STOP) look like a retry.
+    const params = smsParams(phone, 'legs done');
+    const first = await reply(await signed(params, 'same-token-1234'));
+    expect(await reply(await signed(smsParams(phone, 'STOP'), 'same-token-1234'))).toBe(SMS.stopped);
+    expect(await user(phone)).toMatchObject({ status: 'opted_out' });
+    // Nor a retry of one message with a different token be handled twice.
+    expect(await reply(await signed(params, 'other-token-5678'))).toBe(first);
     expect((await itemsOf(stack, phone)).filter((i) => i.type === 'checkin')).toHaveLength(1);
   });
 
@@ -142,14 +144,15 @@ describe('duplicate deliveries', () => {
 });
 
 describe('abuse and cost limits', () => {
-  it('a burst of texts from one number gets at most a few replies, and STOP still works after', async () => {
+  it('a burst of texts from one number gets at most a few replies, and STOP still works, and is answered, after', async () => {
     const phone = newPhone();
     const replies: (string | null)[] = [];
     for (let i = 0; i < 20; i++) replies.push(await text(stack, phone, 'pain'));
     expect(replies.filter((r) => r !== null)).toHaveLength(5);
     expect(stack.metrics.totals.get('RateLimited_replies_per_number')).toBeGreaterThanOrEqual(15);
     await text(stack, phone, 'legs done');
-    expect(await text(stack, phone, 'STOP')).toBeNull();
+    expect(await text(stack, phone, 'HELP')).toBe(SMS.help);
+    expect(await text(stack, phone, 'STOP')).toBe(SMS.stopped);
     expect(await user(phone)).toMatchObject({ status: 'opted_out' });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, LOCAL_TWILIO_AUTH_TOKEN, parseTwilioSecret, readLambdaConfig, readLocalConfig } from '../../src/config.ts';
+import { ConfigError, LOCAL_TWILIO_AUTH_TOKEN, parseTwilioSecret, parseTwilioSecretText, readLambdaConfig, readLocalConfig } from '../../src/config.ts';
 
 describe('readLocalConfig', () => {
   it('has working defaults for a newcomer', () => {
@@ -53,5 +53,26 @@ describe('parseTwilioSecret', () => {
       expect((err as Error).message).toMatch(/accountSid/);
       expect((err as Error).message).not.toContain('short-secret');
     }
+  });
+
+  it('a secret that is not JSON fails without quoting any of it (JSON.parse would)', () => {
+    for (const raw of ['AC0123456789abcdef-not-json', '{"accountSid": "AC0123456789abcdef', 'sk_live_secretvalue']) {
+      try {
+        parseTwilioSecretText(raw);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        const message = (err as Error).message;
+        expect(message).toMatch(/not JSON/);
+        for (const piece of [raw.slice(0, 6), raw.slice(1, 5), 'AC0123', 'sk_live', 'secretvalue']) expect(message).not.toContain(piece);
+      }
+    }
+    expect(parseTwilioSecretText(JSON.stringify({ accountSid: 'AC' + 'a'.repeat(32), authToken: 'x'.repeat(32) })).authToken).toBe('x'.repeat(32));
+  });
+
+  it('RATE_CONFIRMATION_EMAILS_PER_HOUR defaults to 100 and must be a positive whole number', () => {
+    expect(readLocalConfig({}).limits.confirmationEmailsTotal).toBe(100);
+    expect(readLocalConfig({ RATE_CONFIRMATION_EMAILS_PER_HOUR: '7' }).limits.confirmationEmailsTotal).toBe(7);
+    for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => readLocalConfig({ RATE_CONFIRMATION_EMAILS_PER_HOUR: bad }), bad).toThrow(/RATE_CONFIRMATION_EMAILS_PER_HOUR/);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { NewReminder } from '../../core/plan.ts';
 import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
+import type { LinkRequest } from '../../core/link-email.ts';
 import type { ClaimResult, DueReminder, ReminderRef, Store } from '../../use-cases/ports.ts';
 import {
   DUE_INDEX,
@@ -30,6 +31,19 @@ import {
 
 /** How long a handled MessageSid is remembered; Twilio retries within minutes, so a week is ample. */
 const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
+/** The number's request to be tied to an address (core/link-email.ts). */
+const LINK_SK = 'LINK';
+
+/**
+ * A sign-up nobody has proven (no text from the number, no click on the emailed link, no leg day)
+ * is forgotten this long after it was last written: a day more than the confirmation link lives.
+ * The address's owner record of a still-pending email expires with it, so a form post cannot
+ * claim an address for good.
+ */
+export const UNPROVEN_SIGNUP_TTL_SECONDS = 8 * 24 * 3600;
+
+export const isUnproven = (u: UserState) =>
+  (u.phone === null || u.status === 'pending') && (u.email === null || u.email.status === 'pending') && u.recent.length === 0;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -59,7 +73,90 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     };
   };
 
+  const linkKey = (phone: string) => ({ PK: userPk(phone), SK: LINK_SK });
+
   return {
+    async linkRequest(phone) {
+      const res = await db.send(new GetCommand({ TableName: tableName, Key: linkKey(phone), ConsistentRead: true }));
+      const item = res.Item;
+      if (!item || (item.status !== 'requested' && item.status !== 'asked')) return null;
+      return { phone, address: String(item.address), status: item.status, at: String(item.at) } satisfies LinkRequest;
+    },
+
+    async requestLink(req, now) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...linkKey(req.phone), type: 'link', address: req.address, status: req.status, at: req.at, ttl: Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS },
+        }),
+      );
+    },
+
+    async markLinkAsked(phone) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: linkKey(phone),
+            UpdateExpression: 'SET #status = :asked',
+            ConditionExpression: '#status = :requested',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':asked': 'asked', ':requested': 'requested' },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+
+    async commitLink({ phoneUser, emailUser, expected, address, consent, inbound, now }) {
+      const at = now.toISOString();
+      const version = (v: number) => ({ ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': v } });
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { PK: inboundPk(inbound.messageSid), SK: INBOUND_SK, type: 'inbound', reply: inbound.reply, at, ttl: Math.floor(now.getTime() / 1000) + INBOUND_TTL_SECONDS },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              { Put: { TableName: tableName, Item: fromUser(phoneUser), ...version(expected.phone) } },
+              { Put: { TableName: tableName, Item: fromUser(emailUser), ...version(expected.email) } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { PK: emailPk(address), SK: EMAIL_SK, type: 'email', userId: phoneUser.id, at },
+                  ConditionExpression: 'userId = :was',
+                  ExpressionAttributeValues: { ':was': emailUser.id },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: linkKey(phoneUser.id),
+                  UpdateExpression: 'SET #status = :linked, linkedAt = :at',
+                  ConditionExpression: '#status = :asked AND address = :address',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':linked': 'linked', ':at': at, ':asked': 'asked', ':address': address },
+                },
+              },
+              { Put: { TableName: tableName, Item: { PK: userPk(phoneUser.id), SK: consentSk(consent.at, consent.action, phoneUser.version), type: 'consent', ...consent } } },
+            ],
+          }),
+        );
+        return 'ok';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons === null) throw err;
+        return reasons[0] === 'ConditionalCheckFailed' ? 'duplicate' : 'conflict';
+      }
+    },
+
     async getUser(userId) {
       const res = await db.send(
         new GetCommand({ TableName: tableName, Key: { PK: userPk(userId), SK: PROFILE_SK }, ConsistentRead: true }),
@@ -143,11 +240,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         });
       }
       const user = decision.user;
+      const unprovenTtl = Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS;
       if (user) {
         items.push({
           Put: {
             TableName: tableName,
-            Item: fromUser(user),
+            Item: { ...fromUser(user), ...(isUnproven(user) ? { ttl: unprovenTtl } : {}) },
             ...(expectedVersion === null
               ? { ConditionExpression: 'attribute_not_exists(PK)' }
               : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -158,7 +256,14 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         items.push({
           Put: {
             TableName: tableName,
-            Item: { PK: emailPk(claimEmail), SK: EMAIL_SK, type: 'email', userId: user.id, at },
+            Item: {
+              PK: emailPk(claimEmail),
+              SK: EMAIL_SK,
+              type: 'email',
+              userId: user.id,
+              at,
+              ...(user.email?.address === claimEmail && user.email.status === 'pending' ? { ttl: unprovenTtl } : {}),
+            },
             ConditionExpression: 'attribute_not_exists(PK) OR userId = :owner',
             ExpressionAttributeValues: { ':owner': user.id },
           },
@@ -182,14 +287,18 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       }
       if (user) {
         for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(user, r, at) } });
+        // Moved, not rewritten: attempts, the uncertain mark and the last error stay, so a try that
+        // may have been delivered is still looked up before the next one.
         for (const r of reschedule) {
+          const due = r.dueAt.toISOString();
           items.push({
-            Put: {
+            Update: {
               TableName: tableName,
-              Item: reminderItem(user, r, at),
+              Key: reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
+              UpdateExpression: 'SET dueAt = :due, gsi1sk = :due, body = :body, tz = :tz, rescheduledAt = :at',
               ConditionExpression: '#status = :pending',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':pending': 'pending' },
+              ExpressionAttributeValues: { ':pending': 'pending', ':due': due, ':body': r.body, ':tz': r.tz, ':at': at },
             },
           });
         }

@@ -15,7 +15,8 @@ export const snsMessageSchema = z.object({
   TopicArn: z.string().min(1),
   Message: z.string(),
   Timestamp: z.string().min(1),
-  SignatureVersion: z.enum(['1', '2']),
+  // Version 1 (SHA1) is refused: the topic is set to sign with version 2 (cdk/email-resources.ts).
+  SignatureVersion: z.literal('2'),
   Signature: z.string().min(1),
   SigningCertURL: z.string().min(1),
   Subject: z.string().optional(),
@@ -24,12 +25,28 @@ export const snsMessageSchema = z.object({
 });
 export type SnsMessage = z.infer<typeof snsMessageSchema>;
 
-/** Only SNS's own hosts may serve the certificate (or the subscription link). */
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-export function isSnsUrl(raw: string, pathEnd?: string): boolean {
+/** The region of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or null. */
+export const topicRegion = (topicArn: string) => /^arn:aws[\w-]*:sns:([a-z0-9-]+):/.exec(topicArn)?.[1] ?? null;
+
+/**
+ * Only SNS's own host in the topic's region may serve the certificate (or the subscription link):
+ * https://sns.<region>.amazonaws.com (.com.cn in China), no port, no credentials. A certificate URL
+ * also carries no query string or fragment (`query: false`); a SubscribeURL needs its query.
+ */
+export function isSnsUrl(raw: string, opts: { region: string; pathEnd?: string; query?: boolean }): boolean {
   try {
     const u = new URL(raw);
-    return u.protocol === 'https:' && SNS_HOST.test(u.hostname) && !u.port && (!pathEnd || u.pathname.endsWith(pathEnd));
+    const host = new RegExp(`^sns\\.${opts.region.replace(/[^a-z0-9-]/g, '')}\\.amazonaws\\.com(\\.cn)?$`);
+    return (
+      u.protocol === 'https:' &&
+      host.test(u.hostname) &&
+      !u.port &&
+      !u.username &&
+      !u.password &&
+      !u.hash &&
+      (opts.query === true || (!u.search && !raw.includes('?'))) &&
+      (!opts.pathEnd || u.pathname.endsWith(opts.pathEnd))
+    );
   } catch {
     return false;
   }
@@ -59,7 +76,8 @@ export function createSnsVerifier(opts: {
     if (!parsed.success) return { ok: false, status: 400, reason: 'not an SNS message' };
     const m = parsed.data;
     if (m.TopicArn !== opts.topicArn) return { ok: false, status: 403, reason: 'message from another topic' };
-    if (!isSnsUrl(m.SigningCertURL, '.pem')) return { ok: false, status: 403, reason: 'signing certificate not from SNS' };
+    const region = topicRegion(opts.topicArn);
+    if (!region || !isSnsUrl(m.SigningCertURL, { region, pathEnd: '.pem' })) return { ok: false, status: 403, reason: 'signing certificate not from SNS' };
     const at = Date.parse(m.Timestamp);
     if (Number.isNaN(at) || now.getTime() - at > MAX_AGE_MS) return { ok: false, status: 403, reason: 'message too old' };
     let pem: string;
@@ -69,7 +87,7 @@ export function createSnsVerifier(opts: {
       // Unverifiable now: SNS retries a failed delivery, so a 403 here costs nothing but time.
       return { ok: false, status: 403, reason: 'signing certificate unavailable' };
     }
-    const verifier = createVerify(m.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
+    const verifier = createVerify('RSA-SHA256');
     verifier.update(stringToSign(m), 'utf8');
     let valid = false;
     try {
@@ -81,13 +99,22 @@ export function createSnsVerifier(opts: {
   };
 }
 
-/** Fetches and caches SNS signing certificates (a handful of URLs per region), with a timeout. */
-export function fetchSnsCertificate(timeoutMs = 3000): (url: string) => Promise<string> {
+/** Certificates kept in memory: SNS rotates through a handful per region. */
+export const SNS_CERT_CACHE_SIZE = 8;
+
+/**
+ * Fetches and caches SNS signing certificates, with a timeout. Only the topic's region's SNS host
+ * is asked, and the cache holds at most SNS_CERT_CACHE_SIZE URLs (the oldest is dropped), so a
+ * stream of distinct URLs cannot grow it.
+ */
+export function fetchSnsCertificate(topicArn: string, timeoutMs = 3000): (url: string) => Promise<string> {
   const cache = new Map<string, Promise<string>>();
+  const region = topicRegion(topicArn);
   return (url) => {
-    if (!isSnsUrl(url, '.pem')) return Promise.reject(new Error('not an SNS certificate URL'));
+    if (!region || !isSnsUrl(url, { region, pathEnd: '.pem' })) return Promise.reject(new Error('not an SNS certificate URL'));
     let hit = cache.get(url);
     if (!hit) {
+      while (cache.size >= SNS_CERT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       hit = fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' }).then(async (res) => {
         if (!res.ok) throw new Error(`certificate fetch failed: ${res.status}`);
         const pem = await res.text();
@@ -102,8 +129,8 @@ export function fetchSnsCertificate(timeoutMs = 3000): (url: string) => Promise<
 }
 
 /** Visits a SubscriptionConfirmation's SubscribeURL (SNS hosts only), confirming our HTTPS subscription. */
-export async function confirmSnsSubscription(url: string, timeoutMs = 3000): Promise<void> {
-  if (!isSnsUrl(url)) throw new Error('not an SNS URL');
+export async function confirmSnsSubscription(url: string, region: string, timeoutMs = 3000): Promise<void> {
+  if (!isSnsUrl(url, { region, query: true })) throw new Error('not an SNS URL');
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   if (!res.ok) throw new Error(`subscription confirmation failed: ${res.status}`);
 }

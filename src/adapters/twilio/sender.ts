@@ -14,6 +14,8 @@ export interface TwilioSenderOptions {
 /** Twilio error codes that mean the number must not be texted again. */
 const OPTED_OUT = new Set([21610]);
 const UNREACHABLE = new Set([21211, 21614, 30005, 30006]);
+/** Message statuses that mean it never reached the phone. */
+const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
 
 /**
  * Sends texts through the real `twilio` REST client. The client (with axios and friends) is
@@ -52,7 +54,8 @@ export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
       const api = await load();
       try {
         const recent = await api.messages.list({ to, dateSentAfter: since, limit: 50 });
-        const match = recent.find((m) => m.body === body);
+        // A message Twilio gave up on never reached the phone: sending again is right then.
+        const match = recent.find((m) => m.body === body && !GAVE_UP.has(String(m.status)));
         return match ? { id: match.sid } : null;
       } catch (err) {
         throw toSendError(err);

@@ -2,8 +2,9 @@
  * The one TwiML shape we answer with. Written by hand: the SDK's TwiML builder pulls in an XML
  * library the webhook does not otherwise need (see the cold-start benchmark).
  */
-export function messagingResponse(text: string | null): string {
-  const body = text === null ? '' : `<Message>${escapeXml(text)}</Message>`;
+export function messagingResponse(text: string | null | readonly string[]): string {
+  const texts = text === null ? [] : typeof text === 'string' ? [text] : text;
+  const body = texts.map((t) => `<Message>${escapeXml(t)}</Message>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 }
 
@@ -11,7 +12,14 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 }
 
-/** Reads the reply text back out of a TwiML response (the dev surface and tests use it). */
+/** Every message of a TwiML response, in order. */
+export function replyTexts(twiml: string): string[] {
+  return [...twiml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => unescapeXml(m[1]!));
+}
+
+const unescapeXml = (s: string) => s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!);
+
+/** Reads the (first) reply text back out of a TwiML response (the dev surface and tests use it). */
 export function replyText(twiml: string): string | null {
   const m = /<Message>([\s\S]*?)<\/Message>/.exec(twiml);
   if (!m) return null;

@@ -13,6 +13,7 @@ export type { Entities } from './entities.ts';
 export type { Intent, IntentKind, QuestionTopic, SmallTalk } from './intents.ts';
 export type { Tier, Triage } from './triage.ts';
 export { readUntilWeekday } from './entities.ts';
+export { carrierKeyword } from './intents.ts';
 
 export interface Understanding {
   intent: Intent;

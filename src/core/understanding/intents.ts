@@ -63,16 +63,26 @@ export interface IntentContext {
   painCheckOpen: boolean;
 }
 
-export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentContext): Intent {
-  const ws = rawWords(n.raw);
+/**
+ * STOP, START or HELP, as carriers read them: the keyword is the whole message, or a plain-language
+ * opt-out ("stop texting me", "unsubscribe me please"). Cheap: no normalising needed.
+ */
+export function carrierKeyword(text: string): 'stop' | 'start' | 'help' | null {
+  const ws = rawWords(text);
   const whole = ws.join('');
   if (ws.length <= 1) {
-    if ((OPT_OUT_WORDS as readonly string[]).includes(whole)) return { kind: 'stop' };
-    if ((OPT_IN_WORDS as readonly string[]).includes(whole)) return { kind: 'start' };
-    if ((HELP_WORDS as readonly string[]).includes(whole)) return { kind: 'help' };
+    if ((OPT_OUT_WORDS as readonly string[]).includes(whole)) return 'stop';
+    if ((OPT_IN_WORDS as readonly string[]).includes(whole)) return 'start';
+    if ((HELP_WORDS as readonly string[]).includes(whole)) return 'help';
   }
   const phrase = ws.join(' ');
-  if (REVOCATIONS.some((r) => r.test(phrase)) || R.revocationStart.test(phrase)) return { kind: 'stop' };
+  if (REVOCATIONS.some((r) => r.test(phrase)) || R.revocationStart.test(phrase)) return 'stop';
+  return null;
+}
+
+export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentContext): Intent {
+  const keyword = carrierKeyword(n.raw);
+  if (keyword) return { kind: keyword };
   const tz = /^\s*(?:tz|time\s*zone)\b[\s:=]*(.*)$/is.exec(n.raw);
   if (tz) return { kind: 'timezone', zone: tz[1]!.trim() };
 

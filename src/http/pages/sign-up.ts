@@ -1,4 +1,5 @@
-import { html } from 'hono/html';
+import { createHash } from 'node:crypto';
+import { html, raw } from 'hono/html';
 import { page } from './layout.ts';
 
 export interface SignUpForm {
@@ -55,18 +56,7 @@ export function signUpPage(opts: { form: SignUpForm; errors: FieldErrors; servic
   ${err('consent')}
   <button type="submit">Sign up</button>
 </form>
-<script>
-  // Pre-fill the zone from the browser; the server checks whatever arrives.
-  (function () {
-    var tz = document.getElementById('timezone');
-    try {
-      if (!tz.value) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-      var zones = Intl.supportedValuesOf ? Intl.supportedValuesOf('timeZone') : [];
-      var list = document.getElementById('zones');
-      zones.forEach(function (z) { var o = document.createElement('option'); o.value = z; list.appendChild(o); });
-    } catch (e) {}
-  })();
-</script>`,
+<script>${raw(ZONE_SCRIPT)}</script>`,
   );
 }
 
@@ -90,3 +80,20 @@ ${opts.button ? html`<form method="post" action="${opts.button.action}" style="p
 </div>`,
   );
 }
+
+/** The page's one script: pre-fills the zone from the browser; the server checks whatever arrives. */
+const ZONE_SCRIPT = `
+  // Pre-fill the zone from the browser; the server checks whatever arrives.
+  (function () {
+    var tz = document.getElementById('timezone');
+    try {
+      if (!tz.value) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+      var zones = Intl.supportedValuesOf ? Intl.supportedValuesOf('timeZone') : [];
+      var list = document.getElementById('zones');
+      zones.forEach(function (z) { var o = document.createElement('option'); o.value = z; list.appendChild(o); });
+    } catch (e) {}
+  })();
+`;
+
+/** What the Content-Security-Policy allows to run: this script, by its hash, and nothing else. */
+export const PAGE_SCRIPT_HASHES = [`'sha256-${createHash('sha256').update(ZONE_SCRIPT).digest('base64')}'`];

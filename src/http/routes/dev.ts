@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AdjustableClock } from '../../adapters/clock.ts';
 import { signTwilioRequest } from '../../adapters/twilio/signature.ts';
@@ -39,12 +39,41 @@ const emailSchema = z.object({
 });
 const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60) });
 
+/** Hosts a browser on this machine names as its Origin. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Any web page can make a browser POST text/plain to localhost (no CORS preflight for that). So a
+ * /dev POST must be application/json (which a cross-site page cannot send without a preflight we
+ * never answer), and an Origin, when there is one, must be this machine. curl sends no Origin.
+ */
+export function localJsonOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') return c.json({ error: 'send Content-Type: application/json' }, 415);
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined) {
+      let host = '';
+      try {
+        host = new URL(origin).hostname;
+      } catch {
+        host = '';
+      }
+      if (!LOCAL_HOSTS.has(host)) return c.json({ error: 'the dev surface only answers pages on this machine' }, 403);
+    }
+    await next();
+  };
+}
+
 /**
  * Local-only developer surface. /dev/sms signs a real Twilio-shaped webhook and sends it through
  * the app, so it exercises exactly the path a real text takes.
  */
 export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Response> | Response) {
   const app = new Hono();
+  app.use('*', localJsonOnly());
 
   app.get('/', (c) => c.html(simulatorPage({ sesViewerUrl: deps.sesViewerUrl, serviceEmail: deps.serviceEmail })));
 

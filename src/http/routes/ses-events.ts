@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { isSnsUrl, type SnsCheck } from '../../adapters/sns/verify.ts';
+import { isSnsUrl, topicRegion, type SnsCheck } from '../../adapters/sns/verify.ts';
 import { emailEventChanges } from '../../core/ses-events.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Metrics, Store } from '../../use-cases/ports.ts';
@@ -37,7 +37,7 @@ export function sesEventRoutes(deps: SesEventDeps) {
     }
     const m = check.message;
     if (m.Type === 'SubscriptionConfirmation') {
-      if (!m.SubscribeURL || !isSnsUrl(m.SubscribeURL)) return c.text('Refused: SubscribeURL is not an SNS URL', 403);
+      if (!m.SubscribeURL || !isSnsUrl(m.SubscribeURL, { region: topicRegion(m.TopicArn) ?? '-', query: true })) return c.text('Refused: SubscribeURL is not an SNS URL', 403);
       await deps.confirmSubscription(m.SubscribeURL);
       deps.log.info('SNS subscription confirmed', { topic: m.TopicArn });
       return c.text('Subscribed', 200);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
@@ -15,7 +16,13 @@ export interface SignUpRouteDeps {
   /** Shown on the page: where to text and where to email. */
   serviceNumber: string;
   serviceEmail: string;
+  /** The client's address as the platform reports it (API Gateway's sourceIp, the local socket); never a header a client sets. */
+  clientOf?: (c: Context) => string | null | undefined;
 }
+
+/** The per-client counter keys on a hash: no IP address is stored. */
+const clientKey = (address: string | null | undefined) =>
+  address ? createHash('sha256').update(`legday-signup-client:${address}`).digest('base64url').slice(0, 22) : null;
 
 // Lengths are judged field by field below (a too-long value is simply not a valid one), so the
 // person gets a message next to the field rather than a blanket refusal.
@@ -66,48 +73,13 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
     if (!values.consent) errors.consent = 'Please tick the box so we know you want these messages.';
     if (Object.keys(errors).length) return form(c, values, errors, 400);
 
-    const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT });
+    const result = await signUpUser(deps.signUp, { phone, email, timezone: zone!, consentText: CONSENT_TEXT, client: clientKey(deps.clientOf?.(c)) });
     const textLine = `Text LEGS DONE to ${deps.serviceNumber} after your next leg day. Your first text confirms your number.`;
+    const linkLine = 'Your first text will ask whether to link this email to your number: reply YES once you have followed the emailed link.';
     const emailLine = `Then email LEGS DONE to ${deps.serviceEmail} after your next leg day.`;
+    // Whatever is known about the address or the number, the page says the same: a stranger
+    // learns nothing from it. Only a cap for everyone (429) and a failed send (503) differ.
     switch (result.outcome) {
-      case 'confirm-email':
-        return c.html(
-          signUpResultPage({
-            ok: true,
-            title: 'Check your inbox',
-            lines: [`We sent a confirmation link to ${email}. Nothing is emailed until you follow it.`, ...(phone ? [textLine] : [emailLine])],
-          }),
-          200,
-        );
-      case 'text-to-confirm':
-        return c.html(signUpResultPage({ ok: true, title: 'Almost done', lines: [textLine] }), 200);
-      case 'already-confirmed':
-        return c.html(
-          signUpResultPage({ ok: true, title: "You're already signed up", lines: ['Nothing changed. Log your next leg day and the follow-ups start.'] }),
-          200,
-        );
-      case 'email-taken':
-        return c.html(
-          signUpResultPage({ ok: false, title: 'That email is already signed up', lines: ['It belongs to another sign-up. Use a different address, or sign up with that email alone.'] }),
-          409,
-        );
-      case 'has-other-email':
-        return c.html(
-          signUpResultPage({ ok: false, title: 'This number has another email', lines: ['This number is already signed up with a different email address.'] }),
-          409,
-        );
-      case 'phone-in-use':
-        return c.html(
-          signUpResultPage({
-            ok: false,
-            title: 'This number already texts legday',
-            lines: [
-              "An email can't be added to a number from this page: anyone can type a number here, and your recovery notes are yours.",
-              'To get emails too, sign up with just your email address.',
-            ],
-          }),
-          409,
-        );
       case 'limited':
         return c.html(signUpResultPage({ ok: false, title: 'Please try again later', lines: ['Too many sign-ups for now. Try again in an hour.'] }), 429);
       case 'send-failed':
@@ -115,6 +87,21 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
           signUpResultPage({ ok: false, title: "We couldn't send the email", lines: ['Your sign-up is saved, but the confirmation email did not go out. Submit the form again in a minute.'] }),
           503,
         );
+      default:
+        if (email) {
+          return c.html(
+            signUpResultPage({
+              ok: true,
+              title: 'Check your inbox',
+              lines: [
+                `If ${email} can get our emails, a confirmation link is on its way. Nothing is emailed until you follow it.`,
+                ...(phone ? [textLine, linkLine] : [emailLine]),
+              ],
+            }),
+            200,
+          );
+        }
+        return c.html(signUpResultPage({ ok: true, title: 'Almost done', lines: [textLine] }), 200);
     }
   });
   return app;

@@ -5,6 +5,7 @@ import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
 import { messagingResponse } from '../../adapters/twilio/twiml.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import { handleInboundSms, type HandleSmsDeps } from '../../use-cases/handle-inbound-sms.ts';
+import { linkQuestionFor } from '../../use-cases/link-email.ts';
 
 export interface TwilioWebhookDeps {
   sms: HandleSmsDeps;
@@ -46,17 +47,24 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       }
       const from = normalizePhone(parsed.data.From);
       if (!from) return c.text('Bad request: From is not a phone number', 400);
-      // Twilio keeps the idempotency token across its retries of one event.
-      const token = c.req.header('i-twilio-idempotency-token');
-      const dedupeKey = token && /^[\w.:-]{8,128}$/.test(token) ? `token:${token}` : parsed.data.MessageSid;
+      // The MessageSid is covered by the signature and is the same on every retry of one message;
+      // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
+      const dedupeKey = parsed.data.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: parsed.data.MessageSid, bytes: parsed.data.Body.length });
+      let enrolled = false;
       const reply = await handleInboundSms(deps.sms, {
         from,
         body: parsed.data.Body,
         dedupeKey,
         ...(parsed.data.OptOutType ? { optOutType: parsed.data.OptOutType } : {}),
+        onEnrolled: () => {
+          enrolled = true;
+        },
       });
-      return c.body(messagingResponse(reply), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+      // A number signed up on the page with an email is asked, once, whether to link the two.
+      const question = enrolled ? await linkQuestionFor(deps.sms, from) : null;
+      const messages = [reply, question].filter((m): m is string => m !== null);
+      return c.body(messagingResponse(messages), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
     },
   );
 }
