@@ -112,7 +112,7 @@ describe('the sweeper', () => {
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -126,7 +126,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -150,24 +150,33 @@ describe('the sweeper', () => {
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
     expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 
-    const result = await sweeper()(firstDue);
-    expect(result.cancelled).toBeGreaterThanOrEqual(1);
+    // Both first texts fall due together: one goes, the other waits its turn (no bursts) and is dropped when claimed.
+    const results = [await sweeper()(firstDue), await sweeper()(new Date(firstDue.getTime() + HOUR))];
+    expect(results[0]!.cancelled + results[1]!.cancelled).toBeGreaterThanOrEqual(1);
     // Only the newer leg day's first text went out.
     expect(sentTo(phone)).toHaveLength(1);
     const old = (await itemsOf(stack, phone)).find((i) => i.series === oldCheckin && i.stepId === firstStep.stepId);
     expect(old).toMatchObject({ status: 'cancelled' });
   });
 
-  it('a late sweep outside sending hours defers the text to the next 08:00 local, without counting an attempt', async () => {
+  it('a late sweep outside sending hours defers a text inside its window to the next 08:00 local, without counting an attempt, and expires one whose window closed', async () => {
     const phone = await checkedIn();
-    // 01:00 the night after ice-1 was due (New York time): overdue, but nobody wants a text now.
+    // 01:00 Wednesday (New York), the night after both ice texts were due: overdue, but nobody wants a text now.
     const night = new Date('2026-03-04T06:00:00Z');
     const result = await sweeper()(night);
     expect(result.deferred).toBeGreaterThanOrEqual(1);
+    expect(result.expired).toBeGreaterThanOrEqual(1);
     expect(sentTo(phone)).toEqual([]);
-    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
-    await sweeper()(new Date('2026-03-04T13:00:00Z'));
-    expect(sentTo(phone).map((m) => m.body)).toContain(firstStep.body);
+    // "The morning after" is only right that day: kept, as expired, out of the due index.
+    const ice1 = await reminder(phone, 'ice-1');
+    expect(ice1).toMatchObject({ status: 'expired', attempts: 0 });
+    expect(ice1.gsi1pk).toBeUndefined();
+    // The ice window is 48 h (until 13:00 Wednesday): the evening text may still go at 08:00.
+    expect(await reminder(phone, 'ice-2')).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
+    const morning = await sweeper()(new Date('2026-03-04T13:00:00Z'));
+    expect(morning.sent.map((s) => s.stepId)).toEqual(['ice-2']);
+    expect(morning.sent[0]!.lateSeconds).toBe(14 * 3600);
+    expect(sentTo(phone).map((m) => m.body)).not.toContain(firstStep.body);
   });
 
   it('a send that timed out after Twilio took it is found in Twilio\'s log, not sent again', async () => {
@@ -186,7 +195,7 @@ describe('the sweeper', () => {
   it('a claim taken over from a sweeper that sent and then died is found in Twilio\'s log, not sent twice', async () => {
     const phone = await checkedIn();
     const series = String((await reminder(phone, firstStep.stepId)).series);
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
     // The dead sweeper's send went through; its "sent" write never happened.
     await createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body });
