@@ -37,7 +37,12 @@ const emailSchema = z.object({
   subject: z.string().max(998).default(''),
   text: z.string().max(100_000).default(''),
 });
-const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60) });
+const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60), outage: z.boolean().default(false) });
+
+/** The sweeper runs every minute: a replay never sweeps twice within one. */
+const SWEEP_EVERY_MS = 60_000;
+/** A safety stop for the replay loop (60 days of one-minute sweeps is 86,400). */
+const MAX_REPLAY_SWEEPS = 100_000;
 
 /**
  * Local-only developer surface. /dev/sms signs a real Twilio-shaped webhook and sends it through
@@ -111,12 +116,32 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
     return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, unsubscribeUrl: _u, ...m }) => m) });
   });
 
+  // Time flows as in production: every moment in between at which something falls due is swept
+  // at that moment (so each message goes at its own time), unless `outage` says the sweeper was
+  // down, in which case the clock jumps and one sweep at the end finds the backlog.
   app.post('/clock', async (c) => {
     const input = clockSchema.safeParse(await c.req.json().catch(() => null));
-    if (!input.success) return c.json({ error: 'send JSON {"advanceMinutes": N}, N a whole number from 0 to 86400' }, 400);
-    const now = deps.clock.advance(input.data.advanceMinutes);
-    const result = await deps.sweep(now);
-    return c.json({ now: now.toISOString(), sent: result.sent.map(({ to, stepId, body }) => ({ to, stepId, body })) });
+    if (!input.success) {
+      return c.json({ error: 'send JSON {"advanceMinutes": N} (N a whole number from 0 to 86400), optionally with "outage": true' }, 400);
+    }
+    const target = deps.clock.now().getTime() + input.data.advanceMinutes * 60_000;
+    const sent: SweepResult['sent'] = [];
+    const jumpTo = (ms: number) => deps.clock.advance(Math.max(0, ms - deps.clock.now().getTime()) / 60_000);
+    if (!input.data.outage) {
+      let last = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < MAX_REPLAY_SWEEPS; i++) {
+        const next = await deps.store.nextDueAt(new Date(target));
+        if (!next) break;
+        const at = Math.max(next.getTime(), last + SWEEP_EVERY_MS, deps.clock.now().getTime());
+        if (at > target) break;
+        const now = jumpTo(at);
+        sent.push(...(await deps.sweep(now)).sent);
+        last = now.getTime();
+      }
+    }
+    const now = jumpTo(target);
+    sent.push(...(await deps.sweep(now)).sent);
+    return c.json({ now: now.toISOString(), sent: sent.map(({ to, stepId, body, sentAt }) => ({ to, stepId, body, sentAt })) });
   });
 
   app.get('/clock', (c) => c.json({ now: deps.clock.now().toISOString() }));
