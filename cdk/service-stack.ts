@@ -41,7 +41,8 @@ const SWEEPER_TIMEOUT = Duration.seconds(55);
 export const TABLE_ACTIONS = {
   // getUser, inboundReply (GetItem); pendingReminders (Query); commit (TransactWriteItems → Put/Update/ConditionCheck).
   api: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
-  // findDueReminders (Query on the index); claim (ConditionCheck + Update); finish/defer/cancel (UpdateItem);
+  // findDueReminders (Query on the index); claim (ConditionCheck + Update of the reminder and of the person's
+  // hourly slot, GetItem when the slot is taken); finish/defer/cancel/expire (UpdateItem);
   // carrier refusals go through the same commit as a text (GetItem, Query, PutItem).
   sweeper: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
   // emailOwner, getUser, replyPending (GetItem); pendingReminders (Query); commit; markReplySent (UpdateItem).
@@ -214,6 +215,19 @@ export class ServiceStack extends Stack {
       custom('OldestDueReminderAge', 'legday-sweeper', 'Maximum'),
       600,
       'A due reminder has waited more than 10 minutes to be sent.',
+    );
+    alarm(
+      'reminder-lateness-p99',
+      custom('ReminderLatenessP99', 'legday-sweeper', 'Maximum'),
+      // Whole seconds: at least 901 is "more than 15 minutes".
+      15 * 60 + 1,
+      'The 99th percentile of scheduled texts went more than 15 minutes late: the sender cannot keep up (docs/deploy.md: which Twilio sender for how many lifters).',
+    );
+    alarm(
+      'carrier-filtered',
+      custom('CarrierFiltered', 'legday-api', 'Sum'),
+      1,
+      'A carrier filtered a text (Twilio 30007): check the wording and the sender registration (A2P 10DLC, toll-free verification).',
     );
     alarm(
       'enrolment-flood',

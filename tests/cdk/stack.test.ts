@@ -40,7 +40,7 @@ describe('the stateful stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({
           IndexName: 'due',
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to', 'dueAt', 'validUntil'] },
         }),
       ],
     });
@@ -129,12 +129,14 @@ describe('the service stack', () => {
       [
         'api-errors',
         'api-throttles',
+        'carrier-filtered',
         'email-complaints',
         'enrolment-flood',
         'inbound-email-dlq',
         'inbound-email-errors',
         'inbound-email-throttles',
         'oldest-due-reminder',
+        'reminder-lateness-p99',
         'reminders-failed',
         'sweeper-dlq',
         'sweeper-duration',
@@ -153,6 +155,14 @@ describe('the service stack', () => {
       MetricName: 'RemindersFailed',
       Dimensions: [{ Name: 'service', Value: 'legday-sweeper' }],
     });
+    // Scheduled texts more than 15 minutes late at the 99th percentile.
+    dev.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'legday-dev-reminder-lateness-p99',
+      MetricName: 'ReminderLatenessP99',
+      Statistic: 'Maximum',
+      Threshold: 901,
+    });
+    dev.service.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'legday-dev-carrier-filtered', MetricName: 'CarrierFiltered' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClock } from '../../src/core/local-time.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { STEP_TEXT } from '../../src/content/index.ts';
+import { STEP_TEXT, stepLabel } from '../../src/content/index.ts';
 import { advance, itemsOf, outbox, post, startTestStack, text } from '../support/stack.ts';
 
 /**
@@ -146,5 +146,17 @@ describe('POST /dev/clock with "outage": true (the sweeper was down)', () => {
     const items = await itemsOf(stack, phone);
     expect(items.find((i) => i.stepId === 'ice-1')?.status).toBe('expired');
     expectNoBurst((await scheduled(stack, phone)).map((m) => m.sentAt));
+  });
+});
+
+describe('STATUS when sending has fallen behind', () => {
+  it('never promises a time that has passed: overdue texts are not named, the next one still to come is', async () => {
+    const stack = await fresh();
+    const phone = '+15552000020';
+    await text(stack, phone, 'legs done');
+    // The sweeper is down (the clock moves, nothing is swept): by Tuesday 19:00 both ice texts are overdue.
+    stack.clock.advance(1440 + 30);
+    const reply = await text(stack, phone, 'STATUS');
+    expect(reply).toBe(`Next: ${stepLabel('heat')}, Wed 18:30.`);
   });
 });
