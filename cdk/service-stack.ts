@@ -92,6 +92,8 @@ export class ServiceStack extends Stack {
     });
     const integration = new HttpLambdaIntegration('ApiIntegration', api);
     httpApi.addRoutes({ path: '/webhooks/twilio/sms', methods: [HttpMethod.POST], integration });
+    // Delivery reports: every text the sweeper sends asks Twilio to call here.
+    httpApi.addRoutes({ path: '/webhooks/twilio/status', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
     httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET, HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/email/confirm', methods: [HttpMethod.GET, HttpMethod.POST], integration });

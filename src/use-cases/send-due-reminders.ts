@@ -54,6 +54,7 @@ export const SLOT_MS = 60 * 60_000;
 export interface SentReminder {
   to: string;
   channel: 'sms' | 'email';
+  series: string;
   stepId: string;
   body: string;
   providerId: string;
@@ -246,7 +247,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     }
     const lateSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(ref.dueAt)) / 1000));
     await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId, lateSeconds));
-    result.sent.push({ to: ref.to, channel: ref.channel, stepId: ref.stepId, body: ref.body, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
+    result.sent.push({ to: ref.to, channel: ref.channel, series: ref.series, stepId: ref.stepId, body: ref.body, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
   };
 
   for (const ref of waiting) {

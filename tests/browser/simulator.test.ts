@@ -64,6 +64,9 @@ describe.skipIf(!CHROMIUM)('the simulator page', () => {
     await page.locator('#timeline [data-step="heat"][data-status="sent"]').waitFor();
     await page.click('#warp-day');
     await page.locator('#timeline [data-step="mobility-1"][data-status="sent"]').waitFor();
+    // Delivery reports (the stand-in's status callbacks) show per message, on the timeline and in the chat.
+    await page.locator('#timeline [data-step="ice-1"][data-delivery="delivered"]').waitFor();
+    expect(await page.locator('.msg.them[data-delivery="delivered"]').count()).toBeGreaterThanOrEqual(2);
     // Four texts, four different times: no burst in the chat.
     const metas = await page.locator('.msg.them .meta').allTextContents();
     const times = metas.slice(1).map((m) => m.split(' \u00b7 ')[0]);

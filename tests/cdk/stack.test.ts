@@ -104,6 +104,7 @@ describe('the service stack', () => {
       'POST /email/unsubscribe',
       'POST /webhooks/ses/events',
       'POST /webhooks/twilio/sms',
+      'POST /webhooks/twilio/status',
     ]);
     dev.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),

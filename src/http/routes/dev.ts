@@ -8,7 +8,7 @@ import { normalizeEmail } from '../../core/inbound-email.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import type { InboundEmail, InboundEmailResult } from '../../use-cases/handle-inbound-email.ts';
 import type { Outbox } from '../../local/outbox.ts';
-import type { Store } from '../../use-cases/ports.ts';
+import type { ReminderView, Store } from '../../use-cases/ports.ts';
 import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
 import { simulatorPage } from '../pages/simulator.ts';
 
@@ -109,11 +109,26 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
     return c.json({ outcome: result.outcome, reply: reply ? { subject: reply.subject, text: reply.body } : null });
   });
 
-  app.get('/outbox', (c) => {
+  app.get('/outbox', async (c) => {
     const raw = c.req.query('to')?.trim();
     const to = raw ? (raw.includes('@') ? normalizeEmail(raw) : normalizePhone(phoneQuery(raw)!)) : undefined;
     if (raw && !to) return c.json({ error: `"${raw}" is not a phone number or an email address` }, 400);
-    return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, unsubscribeUrl: _u, ...m }) => m) });
+    const messages = deps.outbox.list(to ?? undefined);
+    // Scheduled texts show what their delivery report said (Twilio's status callback, as stored).
+    const views = new Map<string, Promise<ReminderView[]>>();
+    const reminders = (userId: string, series: string) => {
+      const key = `${userId}#${series}`;
+      if (!views.has(key)) views.set(key, deps.store.listReminders(userId, series));
+      return views.get(key)!;
+    };
+    const withDelivery = await Promise.all(
+      messages.map(async ({ kind: _kind, unsubscribeUrl: _u, providerId, series, ...m }) => {
+        if (!series || !m.stepId || !providerId) return m;
+        const r = (await reminders(m.to, series)).find((v) => v.stepId === m.stepId && v.channel === m.channel);
+        return { ...m, ...(r?.delivery ? { delivery: r.delivery } : {}), ...(r?.deliveryError ? { deliveryError: r.deliveryError } : {}) };
+      }),
+    );
+    return c.json({ messages: withDelivery });
   });
 
   // Time flows as in production: every moment in between at which something falls due is swept
