@@ -175,10 +175,6 @@ async function roundTrips(dynamo: DynamoLocal) {
   const { counts, detail } = await measureRoundTrips(
     (instrument) => startLocalStack({ config: benchConfig(), persist: false, sweepEveryMs: null, clock: createFixedClock(LEG_DAY), dynamo: { ...dynamo, stop: async () => {} }, instrument }),
     (stack, from, body) => devText(stack.url, from, body),
-    async (stack, minutes) => {
-      const res = await fetch(stack.url + '/dev/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMinutes: minutes }) });
-      return (await res.json()) as { sent: unknown[] };
-    },
   );
   results.dynamoRoundTrips = { counts, detail };
   log('\n2. DynamoDB round trips per operation (counted with SDK middleware; exact, also asserted in tests)');

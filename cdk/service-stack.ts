@@ -26,6 +26,10 @@ export interface ServiceProps extends StageProps {
   /** The public base URL Twilio calls; defaults to the HTTP API's own URL. */
   publicUrl?: string;
   twilioFrom: string;
+  /** A Twilio Messaging Service (MG...): texts go through its number pool instead of twilioFrom (docs/deploy.md). */
+  twilioMessagingServiceSid?: string;
+  /** The account's outbound messages per second (1 for one long code; see docs/deploy.md). */
+  sendRatePerSecond?: number;
   alarmEmail?: string;
   /** The bucket SES stores inbound mail in (stateful stack). */
   mailBucket: IBucket;
@@ -68,6 +72,7 @@ export class ServiceStack extends Stack {
       retain: prod,
       environment: {
         TWILIO_FROM: props.twilioFrom,
+        ...(props.twilioMessagingServiceSid ? { TWILIO_MESSAGING_SERVICE_SID: props.twilioMessagingServiceSid } : {}),
         DEFAULT_TIMEZONE: 'America/New_York',
       },
     };
@@ -132,7 +137,7 @@ export class ServiceStack extends Stack {
       memorySize: 1024,
       deadLetterQueue: dlq,
       retryAttempts: 0,
-      environment: { ...common.environment, PUBLIC_URL: publicUrl, SEND_RATE_PER_SECOND: '1' },
+      environment: { ...common.environment, PUBLIC_URL: publicUrl, SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 1) },
     })
       .bindTable(table, TABLE_ACTIONS.sweeper, [DUE_INDEX])
       .bindTwilioSecret(twilioSecret);

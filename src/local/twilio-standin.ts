@@ -38,6 +38,8 @@ export interface TwilioStandin {
   fault: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => Fault | null) | null;
   /** Added before every answer. */
   latencyMs: number;
+  /** Whether to call status callbacks at all (on by default, as Twilio does when asked). */
+  reportDelivery: boolean;
   /** Decides the delivery report per message (the status callback); null for "delivered". */
   delivery: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => DeliveryOutcome | null) | null;
   /** Resolves once every status callback started so far has been answered. */
@@ -60,6 +62,7 @@ export async function startTwilioStandin(opts: {
     messages: [],
     fault: null,
     latencyMs: 0,
+    reportDelivery: true,
     delivery: null,
     settled: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
@@ -73,7 +76,7 @@ export async function startTwilioStandin(opts: {
    * app's side; the stand-in does not retry.
    */
   const report = (message: StandinMessage) => {
-    if (!message.statusCallback) return;
+    if (!message.statusCallback || !state.reportDelivery) return;
     const outcome = state.delivery?.(message) ?? { status: 'delivered' as const };
     const run = (async () => {
       for (const step of [{ status: 'sent' as const }, outcome]) {

@@ -32,7 +32,7 @@ export async function sendStoredEmail(email: EmailDelivery, to: string, body: st
 export interface SweepOptions {
   /** The sweep's "now": the scheduled event's time in Lambda, the dev clock locally. */
   now: Date;
-  /** Most reminders handled in one sweep; the rest wait for the next minute. */
+  /** Reminders read from the due index at a time; a sweep takes batch after batch while it has time. */
   batchSize?: number;
   /** Sends in flight at once. */
   concurrency?: number;
@@ -44,6 +44,8 @@ export interface SweepOptions {
   claimMs?: number;
   /** Sends tried per reminder before it is marked failed. */
   maxAttempts?: number;
+  /** Most batches of `batchSize` one sweep works through (while its time budget lasts). */
+  maxBatches?: number;
   /** At most one scheduled message per person per channel in this long (replies are never held back). */
   slotMs?: number;
 }
@@ -140,9 +142,6 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   const slotMs = opts.slotMs ?? SLOT_MS;
   const result: SweepResult = { sent: [], retrying: 0, deferred: 0, expired: 0, failed: 0, cancelled: 0, skipped: 0, oldestDueAgeSeconds: 0, lateness: null };
 
-  const found = await deps.store.findDueReminders(now, opts.batchSize ?? 500);
-  if (found.length) result.oldestDueAgeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(found[0]!.dueKey)) / 1000));
-
   /** Moves a reminder to the first moment from `earliest` inside sending hours and its window, or expires it. */
   const moveOrExpire = async (ref: DueReminder, earliest: Date) => {
     const until = ref.validUntil ? new Date(ref.validUntil) : new Date(8.64e15);
@@ -155,21 +154,6 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       result.expired++;
     }
   };
-
-  // One scheduled message per person per channel per sweep (the slot enforces it across sweeps):
-  // the most relevant one that may go now goes; the others wait their turn inside their windows.
-  const due: DueReminder[] = [];
-  const waiting: DueReminder[] = [];
-  const groups = new Map<string, DueReminder[]>();
-  for (const ref of found) {
-    const key = `${ref.userId}#${ref.channel}`;
-    groups.set(key, [...(groups.get(key) ?? []), ref]);
-  }
-  for (const group of groups.values()) {
-    const sendable = group.filter((r) => placeInWindow(now, r.validUntil ? new Date(r.validUntil) : new Date(8.64e15), r.tz)?.getTime() === now.getTime());
-    const first = slotMs > 0 ? [...sendable].sort(byRelevance)[0] : undefined;
-    for (const r of group) (first && r !== first && sendable.includes(r) ? waiting : due).push(r);
-  }
 
   /** A result that could not be written (storage down) is retried for a while before giving up. */
   const record = async (what: string, write: () => Promise<void>) => {
@@ -250,27 +234,55 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     result.sent.push({ to: ref.to, channel: ref.channel, series: ref.series, stepId: ref.stepId, body: ref.body, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
   };
 
-  for (const ref of waiting) {
-    try {
-      await moveOrExpire(ref, new Date(now.getTime() + slotMs));
-    } catch (err) {
-      deps.log.error('reminder deferral failed', { stepId: ref.stepId, error: String(err) });
+  // Batch after batch while the sweep has time: a backlog bigger than one batch is worked through
+  // at the sender's rate, and what the sweep cannot finish in its time is left to the next one.
+  const batchSize = opts.batchSize ?? 500;
+  const progress = () => result.sent.length + result.retrying + result.deferred + result.expired + result.failed + result.cancelled + result.skipped;
+  for (let batch = 0; batch < (opts.maxBatches ?? 50) && !outOfTime(); batch++) {
+    const found = await deps.store.findDueReminders(now, batchSize);
+    if (batch === 0 && found.length) result.oldestDueAgeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(found[0]!.dueKey)) / 1000));
+    if (found.length === 0) break;
+    const before = progress();
+    // One scheduled message per person per channel per sweep (the slot enforces it across sweeps):
+    // the most relevant one that may go now goes; the others wait their turn inside their windows.
+    const due: DueReminder[] = [];
+    const waiting: DueReminder[] = [];
+    const groups = new Map<string, DueReminder[]>();
+    for (const ref of found) {
+      const key = `${ref.userId}#${ref.channel}`;
+      groups.set(key, [...(groups.get(key) ?? []), ref]);
     }
-  }
+    for (const group of groups.values()) {
+      const sendable = group.filter((r) => placeInWindow(now, r.validUntil ? new Date(r.validUntil) : new Date(8.64e15), r.tz)?.getTime() === now.getTime());
+      const first = slotMs > 0 ? [...sendable].sort(byRelevance)[0] : undefined;
+      for (const r of group) (first && r !== first && sendable.includes(r) ? waiting : due).push(r);
+    }
 
-  let next = 0;
-  const worker = async () => {
-    while (next < due.length && !outOfTime()) {
-      const ref = due[next++]!;
+    for (const ref of waiting) {
       try {
-        await handle(ref);
+        await moveOrExpire(ref, new Date(now.getTime() + slotMs));
       } catch (err) {
-        // Left as it was (pending, or claimed until its claim expires): a later sweep retries it.
-        deps.log.error('reminder handling failed', { stepId: ref.stepId, error: String(err) });
+        deps.log.error('reminder deferral failed', { stepId: ref.stepId, error: String(err) });
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
+
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !outOfTime()) {
+        const ref = due[next++]!;
+        try {
+          await handle(ref);
+        } catch (err) {
+          // Left as it was (pending, or claimed until its claim expires): a later sweep retries it.
+          deps.log.error('reminder handling failed', { stepId: ref.stepId, error: String(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
+
+    // A short batch was the last; one where nothing moved (storage failing) is not retried in a loop.
+    if (found.length < batchSize || progress() === before) break;
+  }
 
   deps.metrics.count('RemindersSent', result.sent.length);
   deps.metrics.count('EmailRemindersSent', result.sent.filter((s) => s.channel === 'email').length);

@@ -130,3 +130,20 @@ describe('delivery reports (POST /webhooks/twilio/status)', () => {
     expect((await callback('', good)).status).toBe(204);
   });
 });
+
+describe('with TWILIO_MESSAGING_SERVICE_SID set', () => {
+  it('texts go through the Messaging Service (its number pool) instead of one From number, still asking for delivery reports', async () => {
+    const sid = 'MG' + 'c'.repeat(32);
+    const s = await startTestStack({ TWILIO_MESSAGING_SERVICE_SID: sid });
+    try {
+      await text(s, '+15554999001', 'legs done');
+      await advance(s, TO_FIRST_TEXT);
+      await s.twilio!.settled();
+      const [msg] = s.twilio!.messages.filter((m) => m.to === '+15554999001');
+      expect(msg).toMatchObject({ from: sid, status: 'delivered' });
+      expect(msg!.statusCallback).toContain('/webhooks/twilio/status?');
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import { planReminders } from '../../src/core/plan.ts';
+import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
@@ -202,5 +203,30 @@ describe('the sweeper', () => {
     await sweeper()(new Date(firstDue.getTime() + 5 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+  });
+
+  it('a sweep that cannot finish the backlog at the sender\'s rate in its time leaves the rest to the next; lateness is recorded per text', async () => {
+    const phones = await Promise.all(Array.from({ length: 30 }, () => checkedIn()));
+    // A virtual wall clock: pacing at 10 texts/s against a 1 s budget, with no real waiting.
+    let wall = 0;
+    const wallClock = { now: () => new Date(wall) };
+    const sender = createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url });
+    const deps = { store: stack.store, sender, email: stack.email, log: { info() {}, warn() {}, error() {} }, metrics: stack.metrics, newId: randomUUID, wallClock, sleep: async (ms: number) => void (wall += ms), defaultTimezone: 'America/New_York' };
+    const sweep = (minutes: number) => sendDueReminders(deps, { now: new Date(firstDue.getTime() + minutes * 60_000), ratePerSecond: 10, budgetMs: 1000, batchSize: 8, concurrency: 1 });
+    const first = await sweep(0);
+    // Batch after batch (of 8) while the budget lasts, then stop: the rest wait for the next minute.
+    expect(first.sent.length).toBeGreaterThan(8);
+    expect(first.sent.length).toBeLessThan(30);
+    let total = first.sent.length;
+    for (let minute = 1; total < 30 && minute < 10; minute++) {
+      const next = await sweep(minute);
+      for (const s of next.sent) expect(s.lateSeconds).toBe(minute * 60);
+      total += next.sent.length;
+    }
+    expect(total).toBe(30);
+    for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
+    const late = await reminder(phones.find((p) => !first.sent.some((s) => s.to === p))!, firstStep.stepId);
+    expect(late).toMatchObject({ status: 'sent', dueAt: firstDue.toISOString(), lateSeconds: expect.any(Number) });
+    expect(Number(late.lateSeconds)).toBeGreaterThanOrEqual(60);
   });
 });
