@@ -36,6 +36,7 @@ import { startTwilioStandin } from '../src/local/twilio-standin.ts';
 import type { Log } from '../src/use-cases/ports.ts';
 import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
 import { measureRoundTrips } from './operations.ts';
+import { SWEEP_BUDGET_MS, maxLifters, simulate, type CapacityRun } from './capacity.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -380,6 +381,48 @@ function segments() {
   log(`   first leg day: ${r.firstLegDayCycle}; each later one: ${r.laterLegDayCycle} (${r.laterCycleWithTwoLiftCaps} with caps for two lifts); a "pain" reply: ${r.painReply}`);
 }
 
+// 7. Capacity: lateness and expiry for 1k / 10k / 100k lifters through senders of 1, 3, 30 and 100
+// messages a second, on a virtual clock with the real planner and sweeper (bench/capacity.ts).
+async function capacity() {
+  const sizes = [1_000, 10_000, 100_000];
+  const rates = [1, 3, 30, 100];
+  const rows: CapacityRun[] = [];
+  log(`\n7. Capacity (virtual clock; real planReminders and sendDueReminders; sweeps every minute with a ${SWEEP_BUDGET_MS / 1000} s budget)`);
+  log('   check-ins over one week, evening-heavy, across New York, Chicago, Denver, Los Angeles and London; 6 texts each');
+  log('   lifters   sender/s   p50 late   p99 late   expired   most sent in a minute');
+  for (const n of sizes) {
+    for (const rate of rates) {
+      const r = await simulate(n, rate);
+      rows.push(r);
+      const min = (s: number) => (s < 60 ? `${s} s` : `${round(s / 60, 1)} min`);
+      log(`   ${String(n).padStart(7)}   ${String(rate).padStart(8)}   ${min(r.p50LateSeconds).padStart(8)}   ${min(r.p99LateSeconds).padStart(8)}   ${(round(r.expiredShare * 100, 1) + '%').padStart(7)}   ${r.peakPerMinute}`);
+    }
+  }
+  // The effect of spreading each person's times over 30 minutes, where the peak hurts: 10k lifters on 3/s.
+  const spread = await simulate(10_000, 3, { spreadMinutes: 30 });
+  log(`   with a 30-minute spread, 10,000 on 3/s: p50 ${spread.p50LateSeconds} s, p99 ${spread.p99LateSeconds} s, expired ${round(spread.expiredShare * 100, 1)}%`);
+  const ceiling = 100_000;
+  const most: { sendRatePerSecond: number; maxLifters: number; capped: boolean }[] = [];
+  for (const rate of rates) {
+    const m = await maxLifters(rate, { ceiling });
+    most.push({ sendRatePerSecond: rate, maxLifters: m.lifters, capped: m.capped });
+    log(`   ${rate}/s serves ${m.capped ? `more than ${ceiling.toLocaleString('en-US')} (not searched further)` : `up to about ${m.lifters.toLocaleString('en-US')}`} lifters with p99 lateness under 15 minutes`);
+  }
+  results.capacity = { sweepBudgetSeconds: SWEEP_BUDGET_MS / 1000, runs: rows, spread30MinutesAt10kOn3PerSecond: spread, maxLiftersP99Under15Minutes: most };
+}
+
+const onlyCapacity = process.argv.includes('capacity');
+if (onlyCapacity) {
+  // `npm run bench -- capacity`: section 7 alone, merged into the last full results.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as Record<string, unknown>);
+  const t0 = performance.now();
+  await capacity();
+  (results.capacity as Record<string, unknown>).seconds = round((performance.now() - t0) / 1000, 1);
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  log('\nwrote bench/results.json (capacity)');
+  process.exit(0);
+}
+
 const started = performance.now();
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: process.platform };
 results.machine = machine;
@@ -393,6 +436,7 @@ await withDynamo(async (dynamo) => {
   await webhook(dynamo);
 });
 segments();
+await capacity();
 results.seconds = round((performance.now() - started) / 1000, 1);
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 log(`\nDone in ${results.seconds} s; wrote bench/results.json`);

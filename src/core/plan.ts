@@ -102,10 +102,12 @@ export function planReminders(input: {
   notBefore?: Date;
   /** Who it is for (their number, else their address): the stable spread offset is derived from it. */
   spreadKey?: string;
+  /** Overrides plan.json's spreadMinutes (the capacity benchmark compares both). */
+  spreadMinutes?: number;
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
   const load = input.caps ? render(LOAD_TEXT.caps, { caps: input.caps }) : LOAD_TEXT.generic;
-  const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey) : 0;
+  const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey, input.spreadMinutes) : 0;
   const timed = PLAN.steps.map((step) => {
     // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
     const planned = stepTime(step, input.checkinAt, input.zone, input.gapDays, input.checkinAt);
