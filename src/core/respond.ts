@@ -339,6 +339,7 @@ function checkin(
     zone,
     gapDays: expectedGapDays(recent.map((c) => c.at), zone),
     caps: capsFor(recent, now),
+    spreadKey: next.id,
   });
 
   let reply: Said;
@@ -435,6 +436,7 @@ function timezone(user: UserState, input: InboundText, zoneText: string): Draft 
         gapDays: expectedGapDays(user.recent.map((c) => c.at), zone),
         caps: capsFor(user.recent, new Date(last.at)),
         notBefore: input.now,
+        spreadKey: user.id,
       })
     : [];
   return {
