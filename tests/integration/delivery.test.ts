@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
@@ -128,6 +129,24 @@ describe('delivery reports (POST /webhooks/twilio/status)', () => {
     }
     // No reminder named: acknowledged, nothing stored.
     expect((await callback('', good)).status).toBe(204);
+  });
+});
+
+describe('hostile delivery reports', () => {
+  it('300 random signed reports (any fields, any values, any reminder named) get 204 or a 400, never a 5xx', async () => {
+    const value = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('delivered', 'failed', 'undelivered', '30006', '21610', '+15554000001', 'SM' + 'a'.repeat(32), ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('MessageSid', 'MessageStatus', 'ErrorCode', 'To', 'From', 'AccountSid', 'Other'), value),
+        fc.dictionary(fc.constantFrom('u', 's', 'k', 'x'), fc.string({ maxLength: 40 })),
+        async (params, query) => {
+          const qs = Object.keys(query).length ? '?' + new URLSearchParams(query).toString() : '';
+          const res = await callback(qs, params);
+          expect([204, 400]).toContain(res.status);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
