@@ -349,13 +349,14 @@ export async function maxLifters(ratePerSecond: number, opts: { limitSeconds?: n
   const ok = async (n: number) => (await simulate(n, ratePerSecond, opts)).p99LateSeconds < limit;
   let lo = 0;
   let hi = 250;
-  while (hi <= ceiling && (await ok(hi))) {
+  for (;;) {
+    if (!(await ok(hi))) break;
     lo = hi;
-    hi *= 2;
+    if (hi >= ceiling) return { lifters: ceiling, capped: true };
+    hi = Math.min(hi * 2, ceiling);
   }
-  if (hi > ceiling) return { lifters: lo, capped: true };
-  // Narrow to within 5%.
-  while (hi - lo > Math.max(50, lo * 0.05)) {
+  // Narrow to within 10%.
+  while (hi - lo > Math.max(50, lo * 0.1)) {
     const mid = Math.round((lo + hi) / 2);
     if (await ok(mid)) lo = mid;
     else hi = mid;
