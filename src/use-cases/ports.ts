@@ -59,7 +59,7 @@ export interface DeliveryReport {
   /** Which reminder, as named in the callback URL we gave. */
   ref: Omit<ReminderRef, 'attempts'>;
   providerId: string;
-  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'accepted' | 'scheduled' | 'canceled' | 'read';
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'accepted' | 'scheduled' | 'canceled' | 'read' | 'bounced' | 'complained';
   errorCode: string | null;
   at: Date;
 }
@@ -160,6 +160,8 @@ export interface OutboundEmail {
   unsubscribeUrl?: string;
   /** The Message-ID of the email this one answers, so it threads in the person's mail app. */
   inReplyTo?: string;
+  /** Which reminder it is: tagged on the send, so SES's delivery, bounce and complaint events find it. */
+  ref?: Omit<ReminderRef, 'attempts'>;
 }
 
 /** Sends one email. Throws SendError on failure (no provider lookup: SES has none). */

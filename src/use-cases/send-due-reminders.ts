@@ -1,6 +1,6 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
 import { placeInWindow } from '../core/plan.ts';
-import { SendError, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { SendError, type OutboundEmail, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
@@ -17,7 +17,7 @@ export interface SweepDeps {
 }
 
 /** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
-export async function sendStoredEmail(email: EmailDelivery, to: string, body: string): Promise<{ id: string }> {
+export async function sendStoredEmail(email: EmailDelivery, to: string, body: string, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
   let content: EmailContent;
   try {
     content = JSON.parse(body) as EmailContent;
@@ -26,7 +26,7 @@ export async function sendStoredEmail(email: EmailDelivery, to: string, body: st
     throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not valid JSON');
   }
   const unsubscribeUrl = email.unsubscribeUrl(to);
-  return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl });
+  return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, ...(ref ? { ref } : {}) });
 }
 
 export interface SweepOptions {
@@ -197,7 +197,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     try {
       if (ref.channel === 'email') {
         // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
-        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body)).id;
+        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;
       } else {
         // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
         const which = { userId: ref.userId, channel: ref.channel, series: ref.series, stepId: ref.stepId };

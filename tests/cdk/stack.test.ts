@@ -184,7 +184,7 @@ describe('email through SES', () => {
 
   it('reports bounces and complaints to an encrypted SNS topic delivered to the API over HTTPS', () => {
     dev.service.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['delivery', 'bounce', 'complaint'], SnsDestination: Match.anyValue() }),
     });
     dev.service.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'legday-dev-ses-events', KmsMasterKeyId: Match.anyValue() });
     dev.service.hasResourceProperties('AWS::SNS::Subscription', {

@@ -4,6 +4,8 @@ import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { advance, itemsOf, outbox, startTestStack, text } from '../support/stack.ts';
+import { encodeReminderTag } from '../../src/adapters/ses/sender.ts';
+import { confirmedEmailUser, receive } from '../support/email.ts';
 
 /**
  * Delivery reports end to end: the sweeper sends through the real `twilio` client, asking for a
@@ -161,6 +163,43 @@ describe('with TWILIO_MESSAGING_SERVICE_SID set', () => {
       const [msg] = s.twilio!.messages.filter((m) => m.to === '+15554999001');
       expect(msg).toMatchObject({ from: sid, status: 'delivered' });
       expect(msg!.statusCallback).toContain('/webhooks/twilio/status?');
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('SES delivery, bounce and complaint events update the reminder email they are about', () => {
+  it('a Delivery event (signed by SNS, tagged with the reminder when sent) marks the email delivered; a bounce marks another bounced; an event for another message changes nothing', async () => {
+    const s = await startTestStack();
+    try {
+      const emails = ['arrives@example.com', 'bounces@example.com'];
+      for (const e of emails) {
+        await confirmedEmailUser(s, e);
+        await receive(s, { from: e, subject: 'legs done', text: '' });
+      }
+      // London, Monday 18:00: the first email follow-up is due Tuesday 09:00.
+      await advance(s, 15 * 60);
+      const sent = async (address: string) => {
+        const owner = (await s.store.emailOwner(address))!;
+        const r = (await itemsOf(s, owner)).find((i) => i.type === 'reminder' && i.channel === 'email' && i.status === 'sent')!;
+        return { owner, r, ref: { userId: owner, series: String(r.series), stepId: String(r.stepId) } };
+      };
+      const post = (event: unknown, id: string) =>
+        fetch(s.url + '/webhooks/ses/events', { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify(s.sns.notification(event, s.clock.now(), id)) });
+      const a = await sent(emails[0]!);
+      const mail = (x: typeof a, messageId = String(x.r.providerId)) => ({ messageId, tags: { 'legday-reminder': [encodeReminderTag(x.ref)] } });
+      expect((await post({ eventType: 'Delivery', mail: mail(a), delivery: { recipients: [emails[0]] } }, 'd-1')).status).toBe(200);
+      expect((await itemsOf(s, a.owner)).find((i) => i.SK === a.r.SK)).toMatchObject({ delivery: 'delivered' });
+
+      const b = await sent(emails[1]!);
+      // A report for a message that is not the one we sent for that reminder is not stored.
+      await post({ eventType: 'Delivery', mail: mail(b, 'not-our-message-id') }, 'd-2');
+      expect((await itemsOf(s, b.owner)).find((i) => i.SK === b.r.SK)?.delivery).toBeUndefined();
+      await post({ eventType: 'Bounce', mail: mail(b), bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: emails[1] }] } }, 'b-1');
+      expect((await itemsOf(s, b.owner)).find((i) => i.SK === b.r.SK)).toMatchObject({ delivery: 'bounced', deliveryError: 'NoEmail' });
+      // The bounce also stopped email to the address, as before.
+      expect((await s.store.getUser(b.owner))?.email?.status).toBe('bounced');
     } finally {
       await s.stop();
     }

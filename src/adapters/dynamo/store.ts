@@ -558,6 +558,9 @@ const DELIVERY_RANK: Record<string, number> = {
   undelivered: 6,
   failed: 6,
   canceled: 6,
+  // SES: a bounce is final; a complaint comes after delivery.
+  bounced: 6,
+  complained: 7,
 };
 
 function cancellationReasons(err: unknown): string[] | null {
