@@ -36,6 +36,8 @@ import { startTwilioStandin } from '../src/local/twilio-standin.ts';
 import type { Log } from '../src/use-cases/ports.ts';
 import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
 import { measureRoundTrips } from './operations.ts';
+import { SWEEP_BUDGET_MS, lifters, maxLifters, simulate, type CapacityRun } from './capacity.ts';
+import { percentile } from '../src/use-cases/send-due-reminders.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -175,10 +177,6 @@ async function roundTrips(dynamo: DynamoLocal) {
   const { counts, detail } = await measureRoundTrips(
     (instrument) => startLocalStack({ config: benchConfig(), persist: false, sweepEveryMs: null, clock: createFixedClock(LEG_DAY), dynamo: { ...dynamo, stop: async () => {} }, instrument }),
     (stack, from, body) => devText(stack.url, from, body),
-    async (stack, minutes) => {
-      const res = await fetch(stack.url + '/dev/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMinutes: minutes }) });
-      return (await res.json()) as { sent: unknown[] };
-    },
   );
   results.dynamoRoundTrips = { counts, detail };
   log('\n2. DynamoDB round trips per operation (counted with SDK middleware; exact, also asserted in tests)');
@@ -384,6 +382,102 @@ function segments() {
   log(`   first leg day: ${r.firstLegDayCycle}; each later one: ${r.laterLegDayCycle} (${r.laterCycleWithTwoLiftCaps} with caps for two lifts); a "pain" reply: ${r.painReply}`);
 }
 
+// 7. Capacity: lateness and expiry for 1k / 10k / 100k lifters through senders of 1, 3, 30 and 100
+// messages a second, on a virtual clock with the real planner and sweeper (bench/capacity.ts).
+async function capacity() {
+  const sizes = [1_000, 10_000, 100_000];
+  const rates = [1, 3, 30, 100];
+  const rows: CapacityRun[] = [];
+  log(`\n7. Capacity (virtual clock; real planReminders and sendDueReminders; sweeps every minute with a ${SWEEP_BUDGET_MS / 1000} s budget)`);
+  log('   check-ins over one week, evening-heavy, across New York, Chicago, Denver, Los Angeles and London; 6 texts each');
+  log('   lifters   sender/s   p50 late   p99 late   expired   most sent in a minute');
+  for (const n of sizes) {
+    for (const rate of rates) {
+      const r = await simulate(n, rate);
+      rows.push(r);
+      const min = (s: number) => (s < 60 ? `${s} s` : `${round(s / 60, 1)} min`);
+      log(`   ${String(n).padStart(7)}   ${String(rate).padStart(8)}   ${min(r.p50LateSeconds).padStart(8)}   ${min(r.p99LateSeconds).padStart(8)}   ${(round(r.expiredShare * 100, 1) + '%').padStart(7)}   ${r.peakPerMinute}`);
+    }
+  }
+  // The effect of spreading each person's times over 30 minutes, where the peak hurts: 10k lifters on 3/s.
+  const spread = await simulate(10_000, 3, { spreadMinutes: 30 });
+  log(`   with a 30-minute spread, 10,000 on 3/s: p50 ${spread.p50LateSeconds} s, p99 ${spread.p99LateSeconds} s, expired ${round(spread.expiredShare * 100, 1)}%`);
+  const ceiling = 100_000;
+  const most: { sendRatePerSecond: number; maxLifters: number; capped: boolean }[] = [];
+  for (const rate of rates) {
+    const m = await maxLifters(rate, { ceiling });
+    most.push({ sendRatePerSecond: rate, maxLifters: m.lifters, capped: m.capped });
+    log(`   ${rate}/s serves ${m.capped ? `more than ${ceiling.toLocaleString('en-US')} (not searched further)` : `up to about ${m.lifters.toLocaleString('en-US')}`} lifters with p99 lateness under 15 minutes`);
+  }
+  results.capacity = { sweepBudgetSeconds: SWEEP_BUDGET_MS / 1000, runs: rows, spread30MinutesAt10kOn3PerSecond: spread, maxLiftersP99Under15Minutes: most };
+  // The in-memory store checked against the real one, where it fits.
+  const real = await withDynamo((d) => capacityOnDynamo(d));
+  const same = rows.find((r) => r.lifters === real.lifters && r.sendRatePerSecond === real.sendRatePerSecond)!;
+  log(`   cross-check, ${real.lifters} lifters on ${real.sendRatePerSecond}/s through webhooks, DynamoDB Local, the real store and twilio client: p50 ${real.p50LateSeconds} s, p99 ${real.p99LateSeconds} s, expired ${round(real.expiredShare * 100, 1)}% (virtual-clock run: p50 ${same.p50LateSeconds} s, p99 ${same.p99LateSeconds} s)`);
+  (results.capacity as Record<string, unknown>).dynamoLocalCrossCheck = { ...real, virtualClockP50: same.p50LateSeconds, virtualClockP99: same.p99LateSeconds };
+}
+
+/**
+ * The same run for 1,000 lifters on 1 message a second through the real parts: each check-in a
+ * signed webhook into the app at its own time, DynamoDB Local, the real sweeper and store, the real
+ * twilio client against the stand-in; only the sweep's wall clock (pacing, budget) is virtual.
+ */
+async function capacityOnDynamo(dynamo: DynamoLocal, n = 1_000, ratePerSecond = 1) {
+  const people = lifters(n).sort((a, b) => a.checkinAt.getTime() - b.checkinAt.getTime());
+  const stack = await startLocalStack({
+    config: benchConfig(),
+    persist: false,
+    sweepEveryMs: null,
+    clock: createFixedClock(new Date(people[0]!.checkinAt.getTime() - 60_000)),
+    dynamo: { ...dynamo, stop: async () => {} },
+  });
+  try {
+    stack.twilio!.reportDelivery = false;
+    for (const l of people) {
+      stack.clock.advance((l.checkinAt.getTime() - stack.clock.now().getTime()) / 60_000);
+      await devText(stack.url, l.phone, `TZ ${l.zone}`);
+      await devText(stack.url, l.phone, 'legs done');
+    }
+    let wall = 0;
+    const sender = createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url, timeoutMs: 5000 });
+    const deps = { store: stack.store, sender, email: stack.email, log: quiet, metrics: createLocalMetrics(), newId: randomUUID, wallClock: { now: () => new Date(wall) }, sleep: async (ms: number) => void (wall += ms), defaultTimezone: 'America/New_York' };
+    const end = new Date(people[people.length - 1]!.checkinAt.getTime() + 10 * 24 * 3_600_000);
+    const late: number[] = [];
+    let sweeps = 0;
+    for (let t = (await stack.store.nextDueAt(end))?.getTime(); t !== undefined && t <= end.getTime(); ) {
+      wall = t;
+      const res = await sendDueReminders(deps, { now: new Date(t), ratePerSecond, budgetMs: SWEEP_BUDGET_MS, batchSize: 60, concurrency: 8 });
+      sweeps++;
+      late.push(...res.sent.map((x) => x.lateSeconds));
+      const next = await stack.store.nextDueAt(end);
+      t = next ? Math.max(t + 60_000, Math.ceil(next.getTime() / 60_000) * 60_000) : undefined;
+    }
+    const texts = n * PLAN.steps.length;
+    return { lifters: n, sendRatePerSecond: ratePerSecond, texts, sent: late.length, expiredShare: round((texts - late.length) / texts, 4), p50LateSeconds: percentile(late, 50), p99LateSeconds: percentile(late, 99), sweeps };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (process.argv.includes('capacity-check')) {
+  // `npm run bench -- capacity-check [N]`: the DynamoDB Local run alone, printed, nothing written.
+  const n = Number(process.argv[process.argv.indexOf('capacity-check') + 1] ?? 1000) || 1000;
+  log(JSON.stringify(await withDynamo((d) => capacityOnDynamo(d, n))));
+  process.exit(0);
+}
+
+const onlyCapacity = process.argv.includes('capacity');
+if (onlyCapacity) {
+  // `npm run bench -- capacity`: section 7 alone, merged into the last full results.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as Record<string, unknown>);
+  const t0 = performance.now();
+  await capacity();
+  (results.capacity as Record<string, unknown>).seconds = round((performance.now() - t0) / 1000, 1);
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  log('\nwrote bench/results.json (capacity)');
+  process.exit(0);
+}
+
 const started = performance.now();
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: process.platform };
 results.machine = machine;
@@ -397,6 +491,7 @@ await withDynamo(async (dynamo) => {
   await webhook(dynamo);
 });
 segments();
+await capacity();
 results.seconds = round((performance.now() - started) / 1000, 1);
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 log(`\nDone in ${results.seconds} s; wrote bench/results.json`);

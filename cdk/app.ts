@@ -18,6 +18,8 @@ export function buildApp(app = new App()) {
     env,
     table: data.table,
     twilioFrom: String(app.node.tryGetContext('twilioFrom') ?? '+15005550006'),
+    twilioMessagingServiceSid: app.node.tryGetContext('twilioMessagingServiceSid') as string | undefined,
+    sendRatePerSecond: app.node.tryGetContext('sendRatePerSecond') === undefined ? undefined : Number(app.node.tryGetContext('sendRatePerSecond')),
     publicUrl: app.node.tryGetContext('publicUrl') as string | undefined,
     alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
     mailBucket: data.mailBucket,

@@ -61,7 +61,8 @@ export class EmailResources extends Construct {
     new ConfigurationSetEventDestination(this, 'BouncesAndComplaints', {
       configurationSet: this.configurationSet,
       destination: EventDestination.snsTopic(this.eventsTopic),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      // Delivery too: each reminder email records whether it arrived (tagged with its reminder when sent).
+      events: [EmailSendingEvent.DELIVERY, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
     // Rotating this key would break the unsubscribe links in every email already sent.

@@ -26,6 +26,10 @@ export interface ServiceProps extends StageProps {
   /** The public base URL Twilio calls; defaults to the HTTP API's own URL. */
   publicUrl?: string;
   twilioFrom: string;
+  /** A Twilio Messaging Service (MG...): texts go through its number pool instead of twilioFrom (docs/deploy.md). */
+  twilioMessagingServiceSid?: string;
+  /** The account's outbound messages per second (1 for one long code; see docs/deploy.md). */
+  sendRatePerSecond?: number;
   alarmEmail?: string;
   /** The bucket SES stores inbound mail in (stateful stack). */
   mailBucket: IBucket;
@@ -43,7 +47,8 @@ const SWEEPER_TIMEOUT = Duration.seconds(55);
 export const TABLE_ACTIONS = {
   // getUser, inboundReply (GetItem); pendingReminders (Query); commit (TransactWriteItems → Put/Update/ConditionCheck).
   api: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
-  // findDueReminders (Query on the index); claim (ConditionCheck + Update); finish/defer/cancel (UpdateItem);
+  // findDueReminders (Query on the index); claim (ConditionCheck + Update of the reminder and of the person's
+  // hourly slot, GetItem when the slot is taken); finish/defer/cancel/expire (UpdateItem);
   // carrier refusals go through the same commit as a text (GetItem, Query, PutItem).
   sweeper: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
   // emailOwner, getUser, replyPending (GetItem); pendingReminders (Query); commit; markReplySent (UpdateItem).
@@ -69,6 +74,7 @@ export class ServiceStack extends Stack {
       retain: prod,
       environment: {
         TWILIO_FROM: props.twilioFrom,
+        ...(props.twilioMessagingServiceSid ? { TWILIO_MESSAGING_SERVICE_SID: props.twilioMessagingServiceSid } : {}),
         DEFAULT_TIMEZONE: 'America/New_York',
       },
     };
@@ -93,6 +99,8 @@ export class ServiceStack extends Stack {
     });
     const integration = new HttpLambdaIntegration('ApiIntegration', api);
     httpApi.addRoutes({ path: '/webhooks/twilio/sms', methods: [HttpMethod.POST], integration });
+    // Delivery reports: every text the sweeper sends asks Twilio to call here.
+    httpApi.addRoutes({ path: '/webhooks/twilio/status', methods: [HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration });
     httpApi.addRoutes({ path: '/', methods: [HttpMethod.GET, HttpMethod.POST], integration });
     httpApi.addRoutes({ path: '/email/confirm', methods: [HttpMethod.GET, HttpMethod.POST], integration });
@@ -131,7 +139,7 @@ export class ServiceStack extends Stack {
       memorySize: 1024,
       deadLetterQueue: dlq,
       retryAttempts: 0,
-      environment: { ...common.environment, PUBLIC_URL: publicUrl, SEND_RATE_PER_SECOND: '1' },
+      environment: { ...common.environment, PUBLIC_URL: publicUrl, SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 1) },
     })
       .bindTable(table, TABLE_ACTIONS.sweeper, [DUE_INDEX])
       .bindTwilioSecret(twilioSecret);
@@ -220,6 +228,19 @@ export class ServiceStack extends Stack {
       custom('OldestDueReminderAge', 'legday-sweeper', 'Maximum'),
       600,
       'A due reminder has waited more than 10 minutes to be sent.',
+    );
+    alarm(
+      'reminder-lateness-p99',
+      custom('ReminderLatenessP99', 'legday-sweeper', 'Maximum'),
+      // Whole seconds: at least 901 is "more than 15 minutes".
+      15 * 60 + 1,
+      'The 99th percentile of scheduled texts went more than 15 minutes late: the sender cannot keep up (docs/deploy.md: which Twilio sender for how many lifters).',
+    );
+    alarm(
+      'carrier-filtered',
+      custom('CarrierFiltered', 'legday-api', 'Sum'),
+      1,
+      'A carrier filtered a text (Twilio 30007): check the wording and the sender registration (A2P 10DLC, toll-free verification).',
     );
     alarm(
       'enrolment-flood',

@@ -9,7 +9,7 @@ import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { createTwilioSender } from '#src/adapters/twilio/sender.ts';
-import { readLambdaConfig } from '#src/config.ts';
+import { STATUS_CALLBACK_PATH, readLambdaConfig } from '#src/config.ts';
 import { sendDueReminders } from '#src/use-cases/send-due-reminders.ts';
 
 const config = readLambdaConfig();
@@ -17,7 +17,12 @@ const log = createLog({ serviceName: 'legday-sweeper', level: config.logLevel })
 const metrics = createCloudWatchMetrics('legday-sweeper');
 const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
 const [twilio, { email }] = await Promise.all([loadTwilioSecret(config.twilioSecretArn), lambdaEmail(config)]);
-const sender = createTwilioSender({ ...twilio, from: config.twilioFrom, timeoutMs: 10_000 });
+const sender = createTwilioSender({
+  ...twilio,
+  from: config.twilioMessagingServiceSid ?? config.twilioFrom,
+  statusCallbackUrl: `${config.publicUrl}${STATUS_CALLBACK_PATH}`,
+  timeoutMs: 10_000,
+});
 const deps = { store, sender, email, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
 
 export const handler = async (event: ScheduledEvent, context: Context) => {

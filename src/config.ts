@@ -59,6 +59,12 @@ const url = z
   .url({ protocol: /^https?$/ })
   .transform((u) => u.replace(/\/+$/, ''));
 
+/** A Twilio Messaging Service (number pool, sticky sender): texts go through it instead of TWILIO_FROM. */
+const messagingServiceSid = z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG followed by 32 hex digits').optional();
+
+/** Where Twilio reports each text's delivery (the status callback), under PUBLIC_URL. */
+export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
+
 const localSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: url.optional(),
@@ -66,6 +72,7 @@ const localSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   TWILIO_FROM: z.string().min(1).optional(),
+  TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
   MAIL_FROM: mailFrom.default(LOCAL_MAIL_FROM),
@@ -99,6 +106,7 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
           authToken: c.TWILIO_AUTH_TOKEN!,
           defaultToken: false,
           from: c.TWILIO_FROM!,
+          messagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID,
         }
       : {
           mode: 'standin' as const,
@@ -106,6 +114,7 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
           authToken: c.TWILIO_AUTH_TOKEN ?? LOCAL_TWILIO_AUTH_TOKEN,
           defaultToken: !c.TWILIO_AUTH_TOKEN,
           from: LOCAL_SERVICE_NUMBER,
+          messagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID,
         },
   };
 }
@@ -116,6 +125,7 @@ const lambdaSchema = z.object({
   /** Secrets Manager secret holding {"accountSid", "authToken"}; never the values themselves. */
   TWILIO_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
   TWILIO_FROM: z.string().min(1),
+  TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
   AWS_REGION: z.string().min(1),
   MAIL_FROM: mailFrom,
   /** SES configuration set whose event destination (SNS) reports bounces and complaints. */
@@ -144,6 +154,8 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
     twilioSecretArn: c.TWILIO_SECRET_ARN,
     twilioFrom: c.TWILIO_FROM,
+    /** Texts go through this Messaging Service when set, else from TWILIO_FROM. */
+    twilioMessagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID,
     mailFrom: c.MAIL_FROM,
     sesConfigurationSet: c.SES_CONFIGURATION_SET,
     sesEventsTopicArn: c.SES_EVENTS_TOPIC_ARN,

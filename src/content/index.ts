@@ -24,10 +24,30 @@ const planSchema = z.object({
         at: hhmm,
         /** Never earlier than this many hours after the check-in (heat waits out the 48 h ice window). */
         notBeforeHours: z.number().min(0).optional(),
+        /**
+         * Until when the step is still right (the earliest of these): a step that cannot go out
+         * before then is not sent but marked expired. "training" is the local time of day the
+         * leg day was logged, less trainingHoursBeforeCheckin (people text after training).
+         */
+        validUntil: z
+          .array(
+            z.union([
+              z.object({ hoursAfterLegDay: z.number().positive() }).strict(),
+              z.object({ anchor: z.enum(['leg-day', 'next-leg-day']), day: z.number().int().min(-3).max(15), at: z.union([hhmm, z.literal('training')]) }).strict(),
+            ]),
+          )
+          .min(1),
       }),
     )
     .min(1),
-  painCheck: z.object({ at: hhmm }),
+  /** How long before logging "legs done" the training started: the warm-up text must come before it. */
+  trainingHoursBeforeCheckin: z.number().min(0).max(12),
+  /** A window is never shorter than this after the step's planned time (an early trainer still gets the warm-up). */
+  minimumWindowMinutes: z.number().int().min(0).max(720),
+  /** The morning pain check-in; it is only right on the day it is due, until `validUntil` local time. */
+  painCheck: z.object({ at: hhmm, validUntil: hhmm }),
+  /** Each person's scheduled texts move by a stable 0..spreadMinutes (by number) to flatten the peaks. */
+  spreadMinutes: z.number().int().min(0).max(120),
 });
 
 const messagesSchema = z.object({

@@ -28,6 +28,11 @@ export function atLocalTime(anchor: Date, zone: string, days: number, at: string
 /** `instant` if it is inside sending hours in `zone`; otherwise the next opening (start time). */
 export function nextSendingTime(instant: Date, zone: string, hours: SendingHours): Date {
   const t = local(instant, zone);
+  // The common case, inside the hours, from the local wall clock alone (the sweeper asks this of every due text).
+  const start = hm(hours.start);
+  const end = hm(hours.end);
+  const minute = t.hour * 60 + t.minute;
+  if (minute >= start.hour * 60 + start.minute && minute < end.hour * 60 + end.minute) return instant;
   const open = t.set({ ...hm(hours.start), second: 0, millisecond: 0 });
   const close = t.set({ ...hm(hours.end), second: 0, millisecond: 0 });
   if (t < open) return open.toJSDate();

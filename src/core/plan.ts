@@ -1,6 +1,6 @@
 import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
 import { stepEmail } from '../content/email.ts';
-import { atLocalTime, localDaysBetween, nextSendingTime } from './local-time.ts';
+import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -15,6 +15,26 @@ export interface NewReminder {
   /** The text's body; for email, the EmailContent as JSON (links are added when it is sent). */
   body: string;
   tz: string;
+  /** The step is only right before this instant: it is sent before then or not at all (expired). */
+  validUntil: Date;
+}
+
+/**
+ * Where a step may go, given the earliest it could: the next moment inside sending hours, or null
+ * when that is not before the end of its window (the step has expired). Deferrals for quiet hours,
+ * bursts and retries all go through here, so nothing moves a step out of its window.
+ */
+export function placeInWindow(earliest: Date, validUntil: Date, zone: string): Date | null {
+  const t = nextSendingTime(earliest, zone, PLAN.sendingHours);
+  return t.getTime() < validUntil.getTime() ? t : null;
+}
+
+/** A stable 0..spreadMinutes offset for a person (FNV-1a over their number or address). */
+export function spreadOffsetMs(key: string, spreadMinutes: number = PLAN.spreadMinutes): number {
+  if (spreadMinutes <= 0) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % (spreadMinutes + 1)) * 60_000;
 }
 
 /** One reminder per channel: each step goes once on every channel the person has, never twice on one. */
@@ -40,15 +60,30 @@ export function expectedGapDays(checkinsNewestFirst: readonly string[], zone: st
   return Math.min(14, Math.max(2, Math.round(median)));
 }
 
-function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date): Date {
+function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date, spreadMs = 0): Date {
   const day = step.anchor === 'leg-day' ? step.day : gapDays + step.day;
-  let t = atLocalTime(checkinAt, zone, day, step.at);
+  let t = new Date(atLocalTime(checkinAt, zone, day, step.at).getTime() + spreadMs);
   if (step.notBeforeHours !== undefined) {
     const min = checkinAt.getTime() + step.notBeforeHours * HOUR_MS;
     if (t.getTime() < min) t = new Date(min);
   }
   if (t < notBefore) t = notBefore;
   return nextSendingTime(t, zone, PLAN.sendingHours);
+}
+
+/**
+ * The end of a step's window: the earliest of its limits (plan.json), never less than
+ * `minimumWindowMinutes` after the step's planned time, so every planned step can go.
+ */
+export function stepValidUntil(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, plannedAt: Date): Date {
+  const ends = step.validUntil.map((limit) => {
+    if ('hoursAfterLegDay' in limit) return checkinAt.getTime() + limit.hoursAfterLegDay * HOUR_MS;
+    const day = limit.anchor === 'leg-day' ? limit.day : gapDays + limit.day;
+    if (limit.at !== 'training') return atLocalTime(checkinAt, zone, day, limit.at).getTime();
+    // Training started a little before "legs done" was texted; the next one likely starts at the same time of day.
+    return atLocalTime(checkinAt, zone, day, localClock(checkinAt, zone)).getTime() - PLAN.trainingHoursBeforeCheckin * HOUR_MS;
+  });
+  return new Date(Math.max(Math.min(...ends), plannedAt.getTime() + PLAN.minimumWindowMinutes * 60_000));
 }
 
 /**
@@ -70,6 +105,10 @@ export function planReminders(input: {
    */
   deload?: string | null;
   notBefore?: Date;
+  /** Who it is for (their number, else their address): the stable spread offset is derived from it. */
+  spreadKey?: string;
+  /** Overrides plan.json's spreadMinutes (the capacity benchmark compares both). */
+  spreadMinutes?: number;
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
   const load =
@@ -78,10 +117,16 @@ export function planReminders(input: {
       : input.caps
         ? render(LOAD_TEXT.caps, { caps: input.caps })
         : LOAD_TEXT.generic;
-  const timed = PLAN.steps.map((step) => ({
-    step,
-    dueAt: stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore),
-  }));
+  const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey, input.spreadMinutes) : 0;
+  const timed = PLAN.steps.map((step) => {
+    // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
+    const planned = stepTime(step, input.checkinAt, input.zone, input.gapDays, input.checkinAt);
+    const validUntil = stepValidUntil(step, input.checkinAt, input.zone, input.gapDays, planned);
+    const spread = stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore, spreadMs);
+    // A spread that would push the step out of its window is not applied.
+    const dueAt = spread < validUntil ? spread : stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore);
+    return { step, dueAt, validUntil };
+  });
   const nextLegDay = timed.filter((t) => t.step.anchor === 'next-leg-day').map((t) => t.dueAt.getTime());
   const cutoff = nextLegDay.length ? Math.min(...nextLegDay) : Infinity;
   return timed
@@ -89,7 +134,7 @@ export function planReminders(input: {
     .flatMap((t) =>
       perChannel(
         input.channels,
-        { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone },
+        { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
         render(STEP_TEXT[t.step.id]!, { load }),
         () => stepEmail(t.step.id, input.caps, input.deload),
       ),
@@ -100,7 +145,9 @@ export function planReminders(input: {
 /** "How is your back today?" the next local morning. */
 export function painCheckReminder(trackId: string, n: number, now: Date, zone: string, channels: readonly Channel[]): NewReminder[] {
   const dueAt = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
-  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone }, STEP_TEXT['pain-check']!, () =>
+  // "How is your back today?" is only right on the day it asks about.
+  const validUntil = new Date(Math.max(atLocalTime(dueAt, zone, 0, PLAN.painCheck.validUntil).getTime(), dueAt.getTime() + PLAN.minimumWindowMinutes * 60_000));
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () =>
     stepEmail('pain-check', null),
   );
 }

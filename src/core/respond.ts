@@ -464,6 +464,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
     zone,
     gapDays: expectedGapDays(recent.map((c) => c.at), zone),
     caps: capsFor(recent, checkinAt),
+    spreadKey: next.id,
     // After a break the warm-up text repeats the deload, never a 10% cap that contradicts it.
     ...(afterBreak ? { deload: beforeBreak.length ? deloadRanges(beforeBreak) : null } : {}),
   }).filter((r) => r.dueAt >= now);
@@ -668,9 +669,14 @@ function skipped(user: UserState | null, input: InboundText, u: Understanding): 
     ...nothing,
     reply: say('skippedMoved', { when: formatWhen(when, zone) }),
     user: { ...user, version: user.version + 1 },
-    reminders: sent ? planned.map((r) => ({ ...r, stepId: 'pre-leg-day-2', dueAt: when })) : [],
-    reschedule: sent ? [] : planned.map((r) => ({ ...r, dueAt: when })),
+    reminders: sent ? planned.map((r) => ({ ...moveTo(r, when), stepId: 'pre-leg-day-2' })) : [],
+    reschedule: sent ? [] : planned.map((r) => moveTo(r, when)),
   };
+}
+
+/** A reminder moved to another day keeps a window as long as the one it had ("before that day's training"). */
+function moveTo(r: NewReminder, when: Date): NewReminder {
+  return { ...r, dueAt: when, validUntil: new Date(r.validUntil.getTime() + (when.getTime() - r.dueAt.getTime())) };
 }
 
 function replanAll(user: UserState): NewReminder[] {
@@ -683,6 +689,7 @@ function replanAll(user: UserState): NewReminder[] {
     zone: user.timezone,
     gapDays: expectedGapDays(user.recent.map((c) => c.at), user.timezone),
     caps: capsFor(user.recent, at),
+    spreadKey: user.id,
   });
 }
 
@@ -701,6 +708,7 @@ function timezone(user: UserState, input: InboundText, zoneText: string): Draft 
         gapDays: expectedGapDays(user.recent.map((c) => c.at), zone),
         caps: capsFor(user.recent, new Date(last.at)),
         notBefore: input.now,
+        spreadKey: user.id,
       })
     : [];
   return {

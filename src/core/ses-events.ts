@@ -33,3 +33,42 @@ export function emailEventChanges(event: unknown): EmailEventChange[] {
   }
   return [];
 }
+
+/** What an SES event says about one email we sent as a reminder: stored on it like a Twilio delivery report. */
+export interface EmailMessageEvent {
+  ref: { userId: string; series: string; stepId: string };
+  messageId: string;
+  status: 'delivered' | 'bounced' | 'complained';
+  detail: string | null;
+}
+
+/**
+ * The message-level meaning of an SES event (Delivery, a permanent Bounce, a Complaint) for an
+ * email tagged with its reminder when sent (`legday-reminder`, base64url JSON); null otherwise.
+ */
+export function emailMessageEvent(event: unknown): EmailMessageEvent | null {
+  if (!event || typeof event !== 'object') return null;
+  const e = event as {
+    eventType?: string;
+    notificationType?: string;
+    mail?: { messageId?: unknown; tags?: Record<string, unknown> };
+    bounce?: { bounceType?: string; bounceSubType?: string };
+    complaint?: { complaintFeedbackType?: string };
+  };
+  const tag = e.mail?.tags?.['legday-reminder'];
+  const messageId = e.mail?.messageId;
+  if (!Array.isArray(tag) || typeof tag[0] !== 'string' || typeof messageId !== 'string' || !messageId) return null;
+  let ref: { u?: unknown; s?: unknown; k?: unknown };
+  try {
+    ref = JSON.parse(Buffer.from(tag[0], 'base64url').toString('utf8')) as typeof ref;
+  } catch {
+    return null;
+  }
+  if (typeof ref?.u !== 'string' || typeof ref.s !== 'string' || typeof ref.k !== 'string' || !ref.u || !ref.s || !ref.k) return null;
+  const which = { userId: ref.u, series: ref.s, stepId: ref.k };
+  const type = e.eventType ?? e.notificationType;
+  if (type === 'Delivery') return { ref: which, messageId, status: 'delivered', detail: null };
+  if (type === 'Bounce' && e.bounce?.bounceType === 'Permanent') return { ref: which, messageId, status: 'bounced', detail: e.bounce.bounceSubType ?? 'General' };
+  if (type === 'Complaint') return { ref: which, messageId, status: 'complained', detail: e.complaint?.complaintFeedbackType ?? null };
+  return null;
+}

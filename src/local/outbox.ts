@@ -13,6 +13,10 @@ export interface OutboxMessage {
   kind: 'reply' | 'scheduled' | 'email';
   /** Emails only, kept out of /dev/outbox: the raw headers that matter (List-Unsubscribe) for tests. */
   unsubscribeUrl?: string;
+  /** Scheduled texts: the provider's id and the reminder it was, so /dev/outbox can show its delivery. */
+  providerId?: string;
+  series?: string;
+  stepId?: string;
 }
 
 export interface Outbox {

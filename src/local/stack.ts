@@ -15,7 +15,7 @@ import { parseEmail } from '../adapters/email/parse.ts';
 import { createLinkSigner } from '../adapters/link-tokens.ts';
 import { createSesSender } from '../adapters/ses/sender.ts';
 import { createLocalSnsSigner, createSnsVerifier } from '../adapters/sns/verify.ts';
-import { LOCAL_SES_EVENTS_TOPIC, mailAddress, type LocalConfig } from '../config.ts';
+import { LOCAL_SES_EVENTS_TOPIC, STATUS_CALLBACK_PATH, mailAddress, type LocalConfig } from '../config.ts';
 import { handleInboundEmail, type InboundEmail, type InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
 import { createApp } from '../http/app.ts';
 import { devRoutes } from '../http/routes/dev.ts';
@@ -98,17 +98,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     outbox,
     clock,
   );
-  const sender = createTwilioSender({
-    accountSid: config.twilio.accountSid,
-    authToken: config.twilio.authToken,
-    from: config.twilio.from,
-    ...(twilio ? { apiBaseUrl: twilio.url, timeoutMs: 2000 } : {}),
-  });
-
   // Tests ask for port 0; pick the port up front so PUBLIC_URL (and so every signature) is known.
   const port = config.port === 0 ? await freePort() : config.port;
   const url = `http://localhost:${port}`;
   const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
+  const sender = createTwilioSender({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    // A Messaging Service when one is configured (its number pool, sticky sender), else the one number.
+    from: config.twilio.messagingServiceSid ?? config.twilio.from,
+    statusCallbackUrl: `${publicUrl}${STATUS_CALLBACK_PATH}`,
+    ...(twilio ? { apiBaseUrl: twilio.url, timeoutMs: 2000 } : {}),
+  });
   const signer = createLinkSigner(config.linkSecret);
   const email = createEmailDelivery({ sender: emailSender, signer, publicUrl });
   const sns = createLocalSnsSigner(LOCAL_SES_EVENTS_TOPIC);
@@ -126,7 +127,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       );
       // Emails are noted by the recording sender; texts from the sweeper are noted here.
       for (const s of result.sent.filter((r) => r.channel === 'sms')) {
-        outbox.record({ to: s.to, channel: 'sms', body: s.body, sentAt: now.toISOString(), kind: 'scheduled' });
+        outbox.record({ to: s.to, channel: 'sms', body: s.body, sentAt: s.sentAt, kind: 'scheduled', providerId: s.providerId, series: s.series, stepId: s.stepId });
       }
       return result;
     });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { signTwilioRequest } from '../adapters/twilio/signature.ts';
 
 /**
  * A local stand-in for Twilio's Messages REST API, enough for the real `twilio` client: it checks
@@ -13,9 +14,15 @@ export interface StandinMessage {
   from: string;
   body: string;
   dateSent: string;
-  /** What Twilio's log reports for it; "queued" unless a test says the carrier gave up on it. */
-  status?: 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';
+  /** Where the sender asked for delivery reports, if it did. */
+  statusCallback?: string;
+  /** What Twilio's log reports for it: queued until the callbacks have gone, or what a test says the carrier did. */
+  status?: string;
+  errorCode?: number;
 }
+
+/** What the stand-in reports for a taken message: delivered unless told otherwise. */
+export type DeliveryOutcome = { status: 'delivered' } | { status: 'undelivered' | 'failed'; errorCode: number };
 
 export type Fault =
   | { status: number; code: number; message: string }
@@ -31,6 +38,12 @@ export interface TwilioStandin {
   fault: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => Fault | null) | null;
   /** Added before every answer. */
   latencyMs: number;
+  /** Whether to call status callbacks at all (on by default, as Twilio does when asked). */
+  reportDelivery: boolean;
+  /** Decides the delivery report per message (the status callback); null for "delivered". */
+  delivery: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => DeliveryOutcome | null) | null;
+  /** Resolves once every status callback started so far has been answered. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +62,54 @@ export async function startTwilioStandin(opts: {
     messages: [],
     fault: null,
     latencyMs: 0,
+    reportDelivery: true,
+    delivery: null,
+    settled: async () => {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
     stop: async () => {},
+  };
+  const inFlight = new Set<Promise<void>>();
+  /**
+   * As Twilio does after taking a message: POSTs "sent", then the final state, to the callback URL,
+   * signed with the auth token over that URL. Unanswered or refused callbacks are logged by the
+   * app's side; the stand-in does not retry.
+   */
+  const report = (message: StandinMessage) => {
+    if (!message.statusCallback || !state.reportDelivery) return;
+    const outcome = state.delivery?.(message) ?? { status: 'delivered' as const };
+    const run = (async () => {
+      for (const step of [{ status: 'sent' as const }, outcome]) {
+        const params: Record<string, string> = {
+          AccountSid: opts.accountSid,
+          MessageSid: message.sid,
+          SmsSid: message.sid,
+          MessageStatus: step.status,
+          SmsStatus: step.status,
+          To: message.to,
+          From: message.from,
+          ApiVersion: '2010-04-01',
+          ...('errorCode' in step ? { ErrorCode: String(step.errorCode) } : {}),
+        };
+        message.status = step.status;
+        if ('errorCode' in step) message.errorCode = step.errorCode;
+        try {
+          await fetch(message.statusCallback!, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'x-twilio-signature': signTwilioRequest(opts.authToken, message.statusCallback!, params),
+            },
+            body: new URLSearchParams(params).toString(),
+            signal: AbortSignal.timeout(5000),
+          }).then((r) => r.arrayBuffer());
+        } catch {
+          // The app is down or slow: Twilio would not retry a status callback either.
+        }
+      }
+    })();
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
   };
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
@@ -88,11 +148,16 @@ export async function startTwilioStandin(opts: {
     if (!from) return error(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
     if (!body) return error(400, 21602, 'Message body is required.');
 
+    const statusCallback = form.get('StatusCallback') ?? undefined;
+    if (statusCallback !== undefined && !/^https?:\/\//.test(statusCallback)) {
+      return error(400, 21609, `The StatusCallback URL ${statusCallback} is not a valid URL.`);
+    }
     const fault = state.fault?.({ to, from, body }) ?? null;
     if (fault === 'accept-then-hang') {
-      const message = { sid: 'SM' + randomUUID().replace(/-/g, ''), to, from, body, dateSent: opts.now().toISOString() };
+      const message = { sid: 'SM' + randomUUID().replace(/-/g, ''), to, from, body, dateSent: opts.now().toISOString(), statusCallback, status: 'queued' };
       state.messages.push(message);
       opts.onMessage?.(message);
+      report(message);
     }
     if (fault === 'hang' || fault === 'accept-then-hang') {
       hung.add(req);
@@ -102,10 +167,12 @@ export async function startTwilioStandin(opts: {
     if (fault) return error(fault.status, fault.code, fault.message);
 
     const sid = 'SM' + randomUUID().replace(/-/g, '');
-    const message = { sid, to, from, body, dateSent: opts.now().toISOString() };
+    const message: StandinMessage = { sid, to, from, body, dateSent: opts.now().toISOString(), status: 'queued', ...(statusCallback ? { statusCallback } : {}) };
     state.messages.push(message);
     opts.onMessage?.(message);
     send(201, toResource(message));
+    // After the answer, as Twilio does: the sender has its SID before any report arrives.
+    res.once('finish', () => report(message));
   });
   const toResource = (msg: StandinMessage) => ({
     sid: msg.sid,
@@ -114,6 +181,7 @@ export async function startTwilioStandin(opts: {
     from: msg.from,
     body: msg.body,
     status: msg.status ?? 'queued',
+    error_code: msg.errorCode ?? null,
     num_segments: '1',
     direction: 'outbound-api',
     date_sent: new Date(msg.dateSent).toUTCString(),
@@ -122,11 +190,13 @@ export async function startTwilioStandin(opts: {
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.stop = () =>
-    new Promise((resolve) => {
+  state.stop = async () => {
+    await state.settled();
+    await new Promise<void>((resolve) => {
       for (const req of hung) req.socket.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     });
+  };
   return state;
 }

@@ -40,7 +40,9 @@ export async function applyDecision(
       missing.forEach((s, i) => loaded.set(s, found[i]!));
       return series.flatMap((s) => loaded.get(s)!);
     };
-    const decision = await decide(user, now, load);
+    // What the decision sees (STATUS): only reminders still to come; one overdue in a backlog has no time to promise.
+    const upcoming = async (series: readonly string[]) => (await load(series)).filter((r) => Date.parse(r.dueAt) > now.getTime());
+    const decision = await decide(user, now, upcoming);
     const { reply, said: _said, reschedule, cancelSeries, cancelChannel, ...change } = decision;
     // Only reminders still pending are cancelled or moved; each write re-checks that.
     const touched = [...new Set([...cancelSeries, ...(cancelChannel?.series ?? []), ...reschedule.map((r) => r.series)])];

@@ -30,6 +30,10 @@ export interface DueReminder extends ReminderRef {
   tz: string;
   /** An earlier try may have been delivered (it timed out, or its sweeper died mid-claim): check before sending again. */
   uncertain: boolean;
+  /** When it was planned to go (ISO): lateness is measured from here. */
+  dueAt: string;
+  /** The end of its window (ISO): not sent from then on, but expired. Absent on reminders planned before windows. */
+  validUntil?: string;
 }
 
 export interface PendingRef extends ReminderRef {
@@ -41,8 +45,24 @@ export interface ReminderView {
   stepId: string;
   channel: Channel;
   dueAt: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  status: ReminderStatus;
   sentAt?: string;
+  validUntil?: string;
+  /** What the provider last reported for the sent message (Twilio's status callback). */
+  delivery?: string;
+  deliveryError?: string;
+}
+
+export type ReminderStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'expired';
+
+/** A delivery report from the provider (Twilio's status callback) for a message we sent. */
+export interface DeliveryReport {
+  /** Which reminder, as named in the callback URL we gave. */
+  ref: Omit<ReminderRef, 'attempts'>;
+  providerId: string;
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'accepted' | 'scheduled' | 'canceled' | 'read' | 'bounced' | 'complained';
+  errorCode: string | null;
+  at: Date;
 }
 
 export interface InboundRecord {
@@ -75,7 +95,9 @@ export type ClaimResult =
   /** Another sweeper holds it, or it is no longer due. */
   | { outcome: 'taken' }
   /** The user opted out or logged a newer leg day: the reminder must not go. */
-  | { outcome: 'obsolete' };
+  | { outcome: 'obsolete' }
+  /** The person had a scheduled message on this channel within the hour: this one waits until `until`. */
+  | { outcome: 'busy'; until: Date };
 
 export interface Store {
   getUser(userId: string): Promise<UserState | null>;
@@ -103,10 +125,21 @@ export interface Store {
   replyPending(messageSid: string): Promise<{ reply: string } | null>;
   markReplySent(messageSid: string, at: Date): Promise<void>;
   findDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
+  /** The earliest time at or before `until` that a live reminder falls due (the dev clock replays through these). */
+  nextDueAt(until: Date): Promise<Date | null>;
+  /** Its window has passed: the reminder is kept as `expired` and never sent. Conditioned on the index key read. */
+  expire(ref: DueReminder, at: Date): Promise<void>;
+  /** Stores a delivery report; idempotent, and a later state never goes back (delivered stays delivered). Returns false when nothing matched. */
+  recordDelivery(report: DeliveryReport): Promise<boolean>;
   /** Moves a due reminder to a later time without counting an attempt (outside sending hours). */
   defer(ref: DueReminder, until: Date): Promise<void>;
-  claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string): Promise<ClaimResult>;
-  markSent(ref: ReminderRef, token: string, at: Date, providerId: string): Promise<void>;
+  /**
+   * Claims a due reminder, and with it the person's scheduled-message slot on its channel for
+   * `slotMs` (the no-burst rule: one scheduled message per person per channel per hour).
+   */
+  claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string, slotMs?: number): Promise<ClaimResult>;
+  /** Records the send; `lateSeconds` is how long after its planned time it went. */
+  markSent(ref: ReminderRef, token: string, at: Date, providerId: string, lateSeconds?: number): Promise<void>;
   retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string, uncertain: boolean): Promise<void>;
   markFailed(ref: ReminderRef, token: string, at: Date, error: string, uncertain: boolean): Promise<void>;
   cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
@@ -135,6 +168,8 @@ export interface Store {
 export interface OutboundSms {
   to: string;
   body: string;
+  /** Which reminder it is: the sender asks the provider to report its delivery against it. */
+  ref?: Omit<ReminderRef, 'attempts'>;
 }
 
 export interface OutboundEmail {
@@ -146,6 +181,8 @@ export interface OutboundEmail {
   unsubscribeUrl?: string;
   /** The Message-ID of the email this one answers, so it threads in the person's mail app. */
   inReplyTo?: string;
+  /** Which reminder it is: tagged on the send, so SES's delivery, bounce and complaint events find it. */
+  ref?: Omit<ReminderRef, 'attempts'>;
 }
 
 /** Sends one email. Throws SendError on failure (no provider lookup: SES has none). */

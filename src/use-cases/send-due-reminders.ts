@@ -1,7 +1,6 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
-import { PLAN } from '../content/index.ts';
-import { isWithinSendingHours, nextSendingTime } from '../core/local-time.ts';
-import { SendError, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { placeInWindow } from '../core/plan.ts';
+import { SendError, type OutboundEmail, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
@@ -18,7 +17,7 @@ export interface SweepDeps {
 }
 
 /** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
-export async function sendStoredEmail(email: EmailDelivery, to: string, body: string): Promise<{ id: string }> {
+export async function sendStoredEmail(email: EmailDelivery, to: string, body: string, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
   let content: EmailContent;
   try {
     content = JSON.parse(body) as EmailContent;
@@ -27,13 +26,13 @@ export async function sendStoredEmail(email: EmailDelivery, to: string, body: st
     throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not valid JSON');
   }
   const unsubscribeUrl = email.unsubscribeUrl(to);
-  return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl });
+  return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, ...(ref ? { ref } : {}) });
 }
 
 export interface SweepOptions {
   /** The sweep's "now": the scheduled event's time in Lambda, the dev clock locally. */
   now: Date;
-  /** Most reminders handled in one sweep; the rest wait for the next minute. */
+  /** Reminders read from the due index at a time; a sweep takes batch after batch while it has time. */
   batchSize?: number;
   /** Sends in flight at once. */
   concurrency?: number;
@@ -45,26 +44,57 @@ export interface SweepOptions {
   claimMs?: number;
   /** Sends tried per reminder before it is marked failed. */
   maxAttempts?: number;
+  /** Most batches of `batchSize` one sweep works through (while its time budget lasts). */
+  maxBatches?: number;
+  /** At most one scheduled message per person per channel in this long (replies are never held back). */
+  slotMs?: number;
 }
+
+/** The no-burst rule: one scheduled message per person per channel in any 60 minutes. */
+export const SLOT_MS = 60 * 60_000;
 
 export interface SentReminder {
   to: string;
   channel: 'sms' | 'email';
+  series: string;
   stepId: string;
   body: string;
   providerId: string;
+  /** When it went (the sweep's now) and when it was planned to, ISO. */
+  sentAt: string;
+  dueAt: string;
+  lateSeconds: number;
 }
 
 export interface SweepResult {
   sent: SentReminder[];
   retrying: number;
-  /** Due, but outside the person's sending hours: moved to the next opening. */
+  /** Due, but outside the person's sending hours, or waiting its turn after another message to the same person: moved later inside its window. */
   deferred: number;
+  /** Its window passed before it could go: kept as expired, never sent. */
+  expired: number;
   failed: number;
   cancelled: number;
   skipped: number;
   /** Seconds the oldest due reminder had waited when the sweep found it (0 when none). */
   oldestDueAgeSeconds: number;
+  /** How late the sent messages went, in seconds after their planned time (null when none went). */
+  lateness: { p50: number; p99: number } | null;
+}
+
+/** The nearest-rank percentile of some values (p in 0..100). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/**
+ * Of several messages due to one person on one channel, the most relevant goes first: the one
+ * planned latest (the plan's current advice), and of equals the one whose window closes first.
+ */
+export function byRelevance(a: DueReminder, b: DueReminder): number {
+  return b.dueAt.localeCompare(a.dueAt) || (a.validUntil ?? '~').localeCompare(b.validUntil ?? '~');
 }
 
 /** How far back to look for a send that timed out (retries come within the hour). */
@@ -109,10 +139,21 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   const started = deps.wallClock.now().getTime();
   const outOfTime = () => opts.budgetMs !== undefined && deps.wallClock.now().getTime() - started > opts.budgetMs;
   const pace = createPacer(opts.ratePerSecond ?? 0, deps.wallClock, deps.sleep);
-  const result: SweepResult = { sent: [], retrying: 0, deferred: 0, failed: 0, cancelled: 0, skipped: 0, oldestDueAgeSeconds: 0 };
+  const slotMs = opts.slotMs ?? SLOT_MS;
+  const result: SweepResult = { sent: [], retrying: 0, deferred: 0, expired: 0, failed: 0, cancelled: 0, skipped: 0, oldestDueAgeSeconds: 0, lateness: null };
 
-  const due = await deps.store.findDueReminders(now, opts.batchSize ?? 500);
-  if (due.length) result.oldestDueAgeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(due[0]!.dueKey)) / 1000));
+  /** Moves a reminder to the first moment from `earliest` inside sending hours and its window, or expires it. */
+  const moveOrExpire = async (ref: DueReminder, earliest: Date) => {
+    const until = ref.validUntil ? new Date(ref.validUntil) : new Date(8.64e15);
+    const at = placeInWindow(earliest, until, ref.tz);
+    if (at) {
+      await deps.store.defer(ref, at);
+      result.deferred++;
+    } else {
+      await deps.store.expire(ref, now);
+      result.expired++;
+    }
+  };
 
   /** A result that could not be written (storage down) is retried for a while before giving up. */
   const record = async (what: string, write: () => Promise<void>) => {
@@ -130,15 +171,21 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
   };
 
   const handle = async (ref: DueReminder) => {
-    // Plans are made inside sending hours; this catches a late sweep or a retry that drifted out.
-    if (!isWithinSendingHours(now, ref.tz, PLAN.sendingHours)) {
-      await deps.store.defer(ref, nextSendingTime(now, ref.tz, PLAN.sendingHours));
-      result.deferred++;
+    // Plans are made inside sending hours and windows; this catches a late sweep (an outage, a
+    // backlog) or a retry that drifted out: moved within its window, or expired.
+    const until = ref.validUntil ? new Date(ref.validUntil) : new Date(8.64e15);
+    if (placeInWindow(now, until, ref.tz)?.getTime() !== now.getTime()) {
+      await moveOrExpire(ref, now);
       return;
     }
-    const claim = await deps.store.claimReminder(ref, now, new Date(now.getTime() + claimMs), deps.newId());
+    const claim = await deps.store.claimReminder(ref, now, new Date(now.getTime() + claimMs), deps.newId(), slotMs);
     if (claim.outcome === 'taken') {
       result.skipped++;
+      return;
+    }
+    if (claim.outcome === 'busy') {
+      // Another scheduled message went to this person within the hour: this one waits its turn.
+      await moveOrExpire(ref, claim.until);
       return;
     }
     if (claim.outcome === 'obsolete') {
@@ -150,14 +197,15 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     try {
       if (ref.channel === 'email') {
         // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
-        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body)).id;
+        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;
       } else {
         // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
+        const which = { userId: ref.userId, channel: ref.channel, series: ref.series, stepId: ref.stepId };
         const earlier = ref.uncertain
-          ? await deps.sender.findSent({ to: ref.to, body: ref.body, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
+          ? await deps.sender.findSent({ to: ref.to, body: ref.body, ref: which, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
           : null;
         if (!earlier) await pace();
-        providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: ref.body })).id;
+        providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: ref.body, ref: which })).id;
       }
     } catch (err) {
       if (!(err instanceof SendError)) throw err;
@@ -181,29 +229,73 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       }
       return;
     }
-    await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId));
-    result.sent.push({ to: ref.to, channel: ref.channel, stepId: ref.stepId, body: ref.body, providerId });
+    const lateSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(ref.dueAt)) / 1000));
+    await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId, lateSeconds));
+    result.sent.push({ to: ref.to, channel: ref.channel, series: ref.series, stepId: ref.stepId, body: ref.body, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
   };
 
-  let next = 0;
-  const worker = async () => {
-    while (next < due.length && !outOfTime()) {
-      const ref = due[next++]!;
+  // Batch after batch while the sweep has time: a backlog bigger than one batch is worked through
+  // at the sender's rate, and what the sweep cannot finish in its time is left to the next one.
+  const batchSize = opts.batchSize ?? 500;
+  const progress = () => result.sent.length + result.retrying + result.deferred + result.expired + result.failed + result.cancelled + result.skipped;
+  for (let batch = 0; batch < (opts.maxBatches ?? 50) && !outOfTime(); batch++) {
+    const found = await deps.store.findDueReminders(now, batchSize);
+    if (batch === 0 && found.length) result.oldestDueAgeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(found[0]!.dueKey)) / 1000));
+    if (found.length === 0) break;
+    const before = progress();
+    // One scheduled message per person per channel per sweep (the slot enforces it across sweeps):
+    // the most relevant one that may go now goes; the others wait their turn inside their windows.
+    const due: DueReminder[] = [];
+    const waiting: DueReminder[] = [];
+    const groups = new Map<string, DueReminder[]>();
+    for (const ref of found) {
+      const key = `${ref.userId}#${ref.channel}`;
+      groups.set(key, [...(groups.get(key) ?? []), ref]);
+    }
+    for (const group of groups.values()) {
+      const sendable = group.filter((r) => placeInWindow(now, r.validUntil ? new Date(r.validUntil) : new Date(8.64e15), r.tz)?.getTime() === now.getTime());
+      const first = slotMs > 0 ? [...sendable].sort(byRelevance)[0] : undefined;
+      for (const r of group) (first && r !== first && sendable.includes(r) ? waiting : due).push(r);
+    }
+
+    for (const ref of waiting) {
       try {
-        await handle(ref);
+        await moveOrExpire(ref, new Date(now.getTime() + slotMs));
       } catch (err) {
-        // Left as it was (pending, or claimed until its claim expires): a later sweep retries it.
-        deps.log.error('reminder handling failed', { stepId: ref.stepId, error: String(err) });
+        deps.log.error('reminder deferral failed', { stepId: ref.stepId, error: String(err) });
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
+
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !outOfTime()) {
+        const ref = due[next++]!;
+        try {
+          await handle(ref);
+        } catch (err) {
+          // Left as it was (pending, or claimed until its claim expires): a later sweep retries it.
+          deps.log.error('reminder handling failed', { stepId: ref.stepId, error: String(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, due.length) }, worker));
+
+    // A short batch was the last; one where nothing moved (storage failing) is not retried in a loop.
+    if (found.length < batchSize || progress() === before) break;
+  }
 
   deps.metrics.count('RemindersSent', result.sent.length);
   deps.metrics.count('EmailRemindersSent', result.sent.filter((s) => s.channel === 'email').length);
   deps.metrics.count('RemindersFailed', result.failed);
   deps.metrics.count('RemindersRetrying', result.retrying);
   deps.metrics.count('RemindersDeferred', result.deferred);
+  deps.metrics.count('RemindersExpired', result.expired);
+  if (result.sent.length) {
+    const late = result.sent.map((s) => s.lateSeconds);
+    result.lateness = { p50: percentile(late, 50), p99: percentile(late, 99) };
+    deps.metrics.gauge('ReminderLatenessP50', result.lateness.p50, 'Seconds');
+    deps.metrics.gauge('ReminderLatenessP99', result.lateness.p99, 'Seconds');
+  }
   deps.metrics.gauge('OldestDueReminderAge', result.oldestDueAgeSeconds, 'Seconds');
   return result;
 }

@@ -40,7 +40,7 @@ describe('the stateful stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({
           IndexName: 'due',
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to', 'dueAt', 'validUntil'] },
         }),
       ],
     });
@@ -104,6 +104,7 @@ describe('the service stack', () => {
       'POST /email/unsubscribe',
       'POST /webhooks/ses/events',
       'POST /webhooks/twilio/sms',
+      'POST /webhooks/twilio/status',
     ]);
     dev.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
@@ -130,12 +131,14 @@ describe('the service stack', () => {
         'api-errors',
         'api-throttles',
         'confirmation-email-cap',
+        'carrier-filtered',
         'email-complaints',
         'enrolment-flood',
         'inbound-email-dlq',
         'inbound-email-errors',
         'inbound-email-throttles',
         'oldest-due-reminder',
+        'reminder-lateness-p99',
         'reminders-failed',
         'sweeper-dlq',
         'sweeper-duration',
@@ -154,6 +157,14 @@ describe('the service stack', () => {
       MetricName: 'RemindersFailed',
       Dimensions: [{ Name: 'service', Value: 'legday-sweeper' }],
     });
+    // Scheduled texts more than 15 minutes late at the 99th percentile.
+    dev.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'legday-dev-reminder-lateness-p99',
+      MetricName: 'ReminderLatenessP99',
+      Statistic: 'Maximum',
+      Threshold: 901,
+    });
+    dev.service.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'legday-dev-carrier-filtered', MetricName: 'CarrierFiltered' });
   });
 });
 
@@ -174,7 +185,7 @@ describe('email through SES', () => {
 
   it('reports bounces and complaints to an encrypted SNS topic delivered to the API over HTTPS', () => {
     dev.service.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+      EventDestination: Match.objectLike({ MatchingEventTypes: ['delivery', 'bounce', 'complaint'], SnsDestination: Match.anyValue() }),
     });
     dev.service.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'legday-dev-ses-events', KmsMasterKeyId: Match.anyValue() });
     dev.service.hasResourceProperties('AWS::SNS::Subscription', {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measureRoundTrips } from '../../bench/operations.ts';
 import { DUE_SHARDS } from '../../src/adapters/dynamo/keys.ts';
-import { LEG_DAY, advance, startTestStack, text } from '../support/stack.ts';
+import { LEG_DAY, startTestStack, text } from '../support/stack.ts';
 import { inject } from 'vitest';
 
 /** Exact DynamoDB round trips per operation (the benchmark prints the same numbers). */
@@ -10,7 +10,6 @@ describe('DynamoDB round trips', () => {
     const { counts, detail } = await measureRoundTrips(
       (instrument) => startTestStack({}, LEG_DAY, inject('dynamoEndpoint'), instrument),
       text,
-      advance,
     );
     expect(counts, JSON.stringify(detail)).toEqual({
       // GetItem user + one TransactWriteItems (user, check-in, 6 reminders, consent, dedupe, rate counters).
@@ -21,7 +20,7 @@ describe('DynamoDB round trips', () => {
       pain: 2,
       // GetItem user + Query pending + TransactWriteItems (opt-out, cancellations, consent, dedupe).
       stop: 3,
-      // The claim (a transaction with the user check) and the result.
+      // The claim (a transaction with the user check and the person's hourly slot) and the result.
       perReminderSent: 2,
       // One Query per shard of the due index.
       sweepQueries: DUE_SHARDS,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/adapters/clock.ts';
 import { replyText } from '../../src/adapters/twilio/twiml.ts';
 import { SMS } from '../../src/content/index.ts';
+import { planReminders } from '../../src/core/plan.ts';
 import { startDynamoLocal, type DynamoLocal } from '../../src/local/dynamo-local.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
@@ -16,9 +17,11 @@ import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } 
  * reason, and every webhook must have succeeded fully or answered 5xx (and then succeeded on
  * Twilio's retry) with nothing half-written.
  */
-const DAY = 24 * 60 * 60_000;
-// Eight days after leg day, 13:00 in New York: every reminder is due, and it is sending hours.
-const ALL_DUE = new Date(LEG_DAY.getTime() + 8 * DAY);
+// Each step's own time (test numbers are in New York): the sweeps run through them in turn, as
+// the per-minute sweeper would, so every step is sent inside its window and its hour.
+const STEP_TIMES = [
+  ...new Set(planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null }).map((r) => r.dueAt.getTime())),
+].map((t) => new Date(t));
 
 let stack: LocalStack | undefined;
 let ownDynamo: DynamoLocal | undefined;
@@ -127,7 +130,7 @@ describe('exactly once under faults', () => {
       return null;
     };
     const sweeps = Array.from({ length: 8 }, () => sweeper(stack!));
-    await sweepUntilDone(stack, sweeps, ALL_DUE);
+    for (const t of STEP_TIMES) await sweepUntilDone(stack, sweeps, t);
     const { sent, failed } = await expectExactlyOnce(stack, phones);
     expect(sent + failed).toBe(350 * 6);
     expect(sent).toBeGreaterThan(2000);
@@ -140,8 +143,8 @@ describe('exactly once under faults', () => {
     stack.twilio!.latencyMs = 15;
     const sweep = sweeper(stack, 2000);
 
-    stack.clock.advance((ALL_DUE.getTime() - LEG_DAY.getTime()) / 60_000);
-    const first = sweep(ALL_DUE);
+    stack.clock.advance((STEP_TIMES[0]!.getTime() - LEG_DAY.getTime()) / 60_000);
+    const first = sweep(STEP_TIMES[0]!);
     // Restart once sends are under way (the due query done), however slow the machine is today:
     // a fixed pause let a loaded machine stop DynamoDB before the sweep had even read what is due.
     for (let waited = 0; stack.twilio!.messages.length === 0 && waited < 20_000; waited += 20) await sleep(20);
@@ -149,7 +152,8 @@ describe('exactly once under faults', () => {
     await first;
     stack.twilio!.latencyMs = 0;
     // Claims left by the interrupted sweep expire after five minutes; later sweeps take them over.
-    await sweepUntilDone(stack, [sweep, sweep], new Date(ALL_DUE.getTime() + 60_000));
+    await sweepUntilDone(stack, [sweep, sweep], new Date(STEP_TIMES[0]!.getTime() + 60_000));
+    for (const t of STEP_TIMES.slice(1)) await sweepUntilDone(stack, [sweep, sweep], t);
     const { sent, failed } = await expectExactlyOnce(stack, phones);
     expect(failed).toBe(0);
     expect(sent).toBe(60 * 6);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import { planReminders } from '../../src/core/plan.ts';
+import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
@@ -112,7 +113,7 @@ describe('the sweeper', () => {
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -126,7 +127,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -150,24 +151,33 @@ describe('the sweeper', () => {
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
     expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 
-    const result = await sweeper()(firstDue);
-    expect(result.cancelled).toBeGreaterThanOrEqual(1);
+    // Both first texts fall due together: one goes, the other waits its turn (no bursts) and is dropped when claimed.
+    const results = [await sweeper()(firstDue), await sweeper()(new Date(firstDue.getTime() + HOUR))];
+    expect(results[0]!.cancelled + results[1]!.cancelled).toBeGreaterThanOrEqual(1);
     // Only the newer leg day's first text went out.
     expect(sentTo(phone)).toHaveLength(1);
     const old = (await itemsOf(stack, phone)).find((i) => i.series === oldCheckin && i.stepId === firstStep.stepId);
     expect(old).toMatchObject({ status: 'cancelled' });
   });
 
-  it('a late sweep outside sending hours defers the text to the next 08:00 local, without counting an attempt', async () => {
+  it('a late sweep outside sending hours defers a text inside its window to the next 08:00 local, without counting an attempt, and expires one whose window closed', async () => {
     const phone = await checkedIn();
-    // 01:00 the night after ice-1 was due (New York time): overdue, but nobody wants a text now.
+    // 01:00 Wednesday (New York), the night after both ice texts were due: overdue, but nobody wants a text now.
     const night = new Date('2026-03-04T06:00:00Z');
     const result = await sweeper()(night);
     expect(result.deferred).toBeGreaterThanOrEqual(1);
+    expect(result.expired).toBeGreaterThanOrEqual(1);
     expect(sentTo(phone)).toEqual([]);
-    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
-    await sweeper()(new Date('2026-03-04T13:00:00Z'));
-    expect(sentTo(phone).map((m) => m.body)).toContain(firstStep.body);
+    // "The morning after" is only right that day: kept, as expired, out of the due index.
+    const ice1 = await reminder(phone, 'ice-1');
+    expect(ice1).toMatchObject({ status: 'expired', attempts: 0 });
+    expect(ice1.gsi1pk).toBeUndefined();
+    // The ice window is 48 h (until 13:00 Wednesday): the evening text may still go at 08:00.
+    expect(await reminder(phone, 'ice-2')).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
+    const morning = await sweeper()(new Date('2026-03-04T13:00:00Z'));
+    expect(morning.sent.map((s) => s.stepId)).toEqual(['ice-2']);
+    expect(morning.sent[0]!.lateSeconds).toBe(14 * 3600);
+    expect(sentTo(phone).map((m) => m.body)).not.toContain(firstStep.body);
   });
 
   it('a send that timed out after Twilio took it is found in Twilio\'s log, not sent again', async () => {
@@ -186,12 +196,37 @@ describe('the sweeper', () => {
   it('a claim taken over from a sweeper that sent and then died is found in Twilio\'s log, not sent twice', async () => {
     const phone = await checkedIn();
     const series = String((await reminder(phone, firstStep.stepId)).series);
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
     // The dead sweeper's send went through; its "sent" write never happened.
     await createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body });
     await sweeper()(new Date(firstDue.getTime() + 5 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+  });
+
+  it('a sweep that cannot finish the backlog at the sender\'s rate in its time leaves the rest to the next; lateness is recorded per text', async () => {
+    const phones = await Promise.all(Array.from({ length: 30 }, () => checkedIn()));
+    // A virtual wall clock: pacing at 10 texts/s against a 1 s budget, with no real waiting.
+    let wall = 0;
+    const wallClock = { now: () => new Date(wall) };
+    const sender = createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url });
+    const deps = { store: stack.store, sender, email: stack.email, log: { info() {}, warn() {}, error() {} }, metrics: stack.metrics, newId: randomUUID, wallClock, sleep: async (ms: number) => void (wall += ms), defaultTimezone: 'America/New_York' };
+    const sweep = (minutes: number) => sendDueReminders(deps, { now: new Date(firstDue.getTime() + minutes * 60_000), ratePerSecond: 10, budgetMs: 1000, batchSize: 8, concurrency: 1 });
+    const first = await sweep(0);
+    // Batch after batch (of 8) while the budget lasts, then stop: the rest wait for the next minute.
+    expect(first.sent.length).toBeGreaterThan(8);
+    expect(first.sent.length).toBeLessThan(30);
+    let total = first.sent.length;
+    for (let minute = 1; total < 30 && minute < 10; minute++) {
+      const next = await sweep(minute);
+      for (const s of next.sent) expect(s.lateSeconds).toBe(minute * 60);
+      total += next.sent.length;
+    }
+    expect(total).toBe(30);
+    for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
+    const late = await reminder(phones.find((p) => !first.sent.some((s) => s.to === p))!, firstStep.stepId);
+    expect(late).toMatchObject({ status: 'sent', dueAt: firstDue.toISOString(), lateSeconds: expect.any(Number) });
+    expect(Number(late.lateSeconds)).toBeGreaterThanOrEqual(60);
   });
 });

@@ -49,9 +49,11 @@ export async function text(stack: LocalStack, from: string, body: string): Promi
   return res.json.reply;
 }
 
-export async function advance(stack: LocalStack, minutes: number) {
-  const res = await post<{ now: string; sent: { to: string; stepId: string; body: string }[] }>(stack, '/dev/clock', {
+/** POST /dev/clock: replays every moment in between (or, with `outage`, jumps and sweeps once). */
+export async function advance(stack: LocalStack, minutes: number, opts: { outage?: boolean } = {}) {
+  const res = await post<{ now: string; sent: { to: string; stepId: string; body: string; sentAt: string }[] }>(stack, '/dev/clock', {
     advanceMinutes: minutes,
+    ...(opts.outage ? { outage: true } : {}),
   });
   return res.json;
 }

@@ -22,6 +22,13 @@ describe('readLocalConfig', () => {
     expect(c.twilio.mode).toBe('real');
   });
 
+  it('TWILIO_MESSAGING_SERVICE_SID is checked and kept beside TWILIO_FROM', () => {
+    const sid = 'MG' + 'b'.repeat(32);
+    expect(readLocalConfig({ TWILIO_MESSAGING_SERVICE_SID: sid }).twilio.messagingServiceSid).toBe(sid);
+    expect(readLocalConfig({}).twilio.messagingServiceSid).toBeUndefined();
+    expect(() => readLocalConfig({ TWILIO_MESSAGING_SERVICE_SID: '+15005550006' })).toThrow(/TWILIO_MESSAGING_SERVICE_SID/);
+  });
+
   it('names every bad value at once', () => {
     expect(() => readLocalConfig({ PORT: 'abc', PUBLIC_URL: 'not a url' })).toThrow(ConfigError);
     expect(() => readLocalConfig({ PORT: 'abc', PUBLIC_URL: 'not a url' })).toThrow(/PORT[\s\S]*PUBLIC_URL|PUBLIC_URL[\s\S]*PORT/);

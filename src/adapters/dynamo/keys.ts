@@ -26,6 +26,8 @@ export const emailPk = (address: string) => `EMAIL#${address}`;
 export const EMAIL_SK = 'EMAIL';
 /** The user's version makes two consent changes in the same millisecond distinct. */
 export const consentSk = (at: string, action: string, version: number) => `CONSENT#${at}#${version}#${action}`;
+/** A person's scheduled-message slot on one channel: who holds it and until when (the no-burst rule). */
+export const slotSk = (channel: 'sms' | 'email') => `SLOT#${channel}`;
 export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
 export const INBOUND_SK = 'INBOUND';
 

@@ -26,6 +26,7 @@ import {
   redFlagSk,
   reminderPrefix,
   reminderSk,
+  slotSk,
   userPk,
 } from './keys.ts';
 
@@ -54,6 +55,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
   });
   const reminderItem = (user: UserState, r: NewReminder, createdAt: string) => {
     const dueAt = r.dueAt.toISOString();
+    // A step that cannot go inside its window is kept, as expired, and never enters the due index.
+    const expired = r.dueAt.getTime() >= r.validUntil.getTime();
     return {
       ...reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
       type: 'reminder',
@@ -65,11 +68,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       body: r.body,
       tz: r.tz,
       dueAt,
-      status: 'pending',
+      validUntil: r.validUntil.toISOString(),
       attempts: 0,
       createdAt,
-      gsi1pk: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`),
-      gsi1sk: dueAt,
+      ...(expired
+        ? { status: 'expired', expiredAt: createdAt }
+        : { status: 'pending', gsi1pk: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`), gsi1sk: dueAt }),
     };
   };
 
@@ -203,6 +207,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         dueAt: String(item.status === 'pending' ? item.gsi1sk : item.dueAt),
         status: item.status as 'pending',
         ...(item.sentAt ? { sentAt: String(item.sentAt) } : {}),
+        ...(item.validUntil ? { validUntil: String(item.validUntil) } : {}),
+        ...(item.delivery ? { delivery: String(item.delivery) } : {}),
+        ...(item.deliveryError ? { deliveryError: String(item.deliveryError) } : {}),
       }));
     },
 
@@ -368,6 +375,70 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         .slice(0, limit);
     },
 
+    async nextDueAt(until) {
+      const firsts = await Promise.all(
+        Array.from({ length: DUE_SHARDS }, async (_, i) => {
+          const res = await db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: DUE_INDEX,
+              KeyConditionExpression: 'gsi1pk = :shard AND gsi1sk <= :until',
+              ExpressionAttributeValues: { ':shard': `DUE#${i}`, ':until': until.toISOString() },
+              ProjectionExpression: 'gsi1sk',
+              Limit: 1,
+            }),
+          );
+          return res.Items?.[0] ? String(res.Items[0].gsi1sk) : null;
+        }),
+      );
+      const found = firsts.filter((f): f is string => f !== null).sort()[0];
+      return found ? new Date(found) : null;
+    },
+
+    async expire(ref, at) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: reminderKey(ref),
+            UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, claimUntil, claimToken',
+            // As read: a claim, a cancel or a deferral that came first stands.
+            ConditionExpression: 'gsi1sk = :seen AND #status IN (:pending, :sending)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':expired': 'expired', ':at': at.toISOString(), ':seen': ref.dueKey, ':pending': 'pending', ':sending': 'sending' },
+          }),
+        );
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      }
+    },
+
+    async recordDelivery(report) {
+      const rank = DELIVERY_RANK[report.status] ?? 0;
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: reminderKey(report.ref),
+            UpdateExpression: 'SET delivery = :status, deliveryRank = :rank, deliveryAt = :at' + (report.errorCode ? ', deliveryError = :code' : ''),
+            // Only for the message we sent, and never backwards: callbacks can come late or twice.
+            ConditionExpression: 'providerId = :pid AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank)',
+            ExpressionAttributeValues: {
+              ':status': report.status,
+              ':rank': rank,
+              ':at': report.at.toISOString(),
+              ':pid': report.providerId,
+              ...(report.errorCode ? { ':code': report.errorCode } : {}),
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+        return false;
+      }
+    },
+
     async defer(ref, until) {
       try {
         await db.send(
@@ -385,8 +456,10 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       }
     },
 
-    async claimReminder(ref, now, claimUntil, token) {
+    async claimReminder(ref, now, claimUntil, token, slotMs = 0) {
       const at = now.toISOString();
+      const holder = reminderSk(ref.series, ref.stepId, ref.channel);
+      const slot = { PK: userPk(ref.userId), SK: slotSk(ref.channel) };
       try {
         await db.send(
           new TransactWriteCommand({
@@ -424,6 +497,27 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
                   },
                 },
               },
+              ...(slotMs > 0
+                ? [
+                    {
+                      // One scheduled message per person per channel per slot: held by this reminder
+                      // (its own retries may use it again) until it runs out.
+                      Update: {
+                        TableName: tableName,
+                        Key: slot,
+                        UpdateExpression: 'SET #type = :slot, holder = :holder, #until = :slotUntil',
+                        ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now OR holder = :holder',
+                        ExpressionAttributeNames: { '#type': 'type', '#until': 'until' },
+                        ExpressionAttributeValues: {
+                          ':slot': 'slot',
+                          ':holder': holder,
+                          ':slotUntil': new Date(now.getTime() + slotMs).toISOString(),
+                          ':now': at,
+                        },
+                      },
+                    },
+                  ]
+                : []),
             ],
           }),
         );
@@ -431,17 +525,25 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         const reasons = cancellationReasons(err);
         if (reasons === null) throw err;
         if (reasons[0] === 'ConditionalCheckFailed' && reasons[1] !== 'ConditionalCheckFailed') return { outcome: 'obsolete' };
+        if (reasons[1] !== 'ConditionalCheckFailed' && reasons[2] === 'ConditionalCheckFailed') {
+          const held = await db.send(new GetCommand({ TableName: tableName, Key: slot, ConsistentRead: true }));
+          const until = held.Item?.until ? new Date(String(held.Item.until)) : new Date(now.getTime() + slotMs);
+          return { outcome: 'busy', until: until > now ? until : new Date(now.getTime() + 60_000) };
+        }
         return { outcome: 'taken' };
       }
       return { outcome: 'claimed', token, attempts: ref.attempts + 1 } satisfies ClaimResult;
     },
 
-    async markSent(ref, token, at, providerId) {
-      await finish(db, tableName, reminderKey(ref), token, 'SET #status = :sent, sentAt = :at, providerId = :pid REMOVE gsi1pk, gsi1sk, claimUntil, claimToken, uncertain', {
-        ':sent': 'sent',
-        ':at': at.toISOString(),
-        ':pid': providerId,
-      });
+    async markSent(ref, token, at, providerId, lateSeconds) {
+      await finish(
+        db,
+        tableName,
+        reminderKey(ref),
+        token,
+        `SET #status = :sent, sentAt = :at, providerId = :pid${lateSeconds === undefined ? '' : ', lateSeconds = :late'} REMOVE gsi1pk, gsi1sk, claimUntil, claimToken, uncertain`,
+        { ':sent': 'sent', ':at': at.toISOString(), ':pid': providerId, ...(lateSeconds === undefined ? {} : { ':late': lateSeconds }) },
+      );
     },
 
     async retryLater(ref, token, retryAt, error, uncertain) {
@@ -550,12 +652,32 @@ async function queryShard(
         tz: String(item.tz ?? 'UTC'),
         // Taking over a claim that expired: its holder may have sent before it died.
         uncertain: item.uncertain === true || item.status === 'sending',
+        // Reminders from before due times were projected: the index key is the best guess.
+        dueAt: String(item.dueAt ?? item.gsi1sk),
+        ...(item.validUntil ? { validUntil: String(item.validUntil) } : {}),
       });
     }
     start = res.LastEvaluatedKey;
   } while (start && out.length < limit);
   return out;
 }
+
+/** Twilio's message states in the order they happen: a report never moves a message backwards. */
+const DELIVERY_RANK: Record<string, number> = {
+  accepted: 1,
+  scheduled: 1,
+  queued: 2,
+  sending: 3,
+  sent: 4,
+  delivered: 5,
+  read: 6,
+  undelivered: 6,
+  failed: 6,
+  canceled: 6,
+  // SES: a bounce is final; a complaint comes after delivery.
+  bounced: 6,
+  complained: 7,
+};
 
 function cancellationReasons(err: unknown): string[] | null {
   const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };

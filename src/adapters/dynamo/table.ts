@@ -6,7 +6,7 @@ export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 export const DUE_INDEX_KEYS = { name: DUE_INDEX, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 export const TTL_ATTRIBUTE = 'ttl';
 /** What the sweeper needs without another read: the claim's guard, the message, where it goes and the zone. */
-export const DUE_INDEX_PROJECTION = ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to'] as const;
+export const DUE_INDEX_PROJECTION = ['attempts', 'body', 'tz', 'uncertain', 'status', 'channel', 'to', 'dueAt', 'validUntil'] as const;
 
 /** Creates the table (on-demand, with the due index and TTL) unless it exists. For local and tests. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -18,6 +18,11 @@ export interface SesSenderOptions {
   now: () => Date;
 }
 
+/** The message tag naming the reminder an email is (SES tag values allow only letters, digits, _ and -). */
+export const REMINDER_TAG = 'legday-reminder';
+export const encodeReminderTag = (ref: { userId: string; series: string; stepId: string }) =>
+  Buffer.from(JSON.stringify({ u: ref.userId, s: ref.series, k: ref.stepId })).toString('base64url');
+
 /** SES errors that retrying will not fix. */
 const REJECTED = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ConfigurationSetSendingPausedException']);
 
@@ -44,6 +49,8 @@ export function createSesSender(opts: SesSenderOptions): EmailSender {
           new SendRawEmailCommand({
             RawMessage: { Data: raw },
             ...(opts.configurationSet ? { ConfigurationSetName: opts.configurationSet } : {}),
+            // SES hands message tags back in its events: the reminder an event is about.
+            ...(message.ref ? { Tags: [{ Name: REMINDER_TAG, Value: encodeReminderTag(message.ref) }] } : {}),
           }),
         );
         return { id: res.MessageId ?? 'unknown' };

@@ -9,6 +9,16 @@ export interface TwilioSenderOptions {
   /** Points the real client at a stand-in (local mode and tests); absent in production. */
   apiBaseUrl?: string;
   timeoutMs?: number;
+  /**
+   * Where Twilio reports each text's delivery (PUBLIC_URL + /webhooks/twilio/status). The reminder a
+   * text is for goes in its query (u, s, k), which Twilio signs with the rest of the URL.
+   */
+  statusCallbackUrl?: string;
+}
+
+/** The status callback URL for one reminder's text. */
+export function statusCallbackFor(base: string, ref: { userId: string; series: string; stepId: string } | undefined): string {
+  return ref ? `${base}?${new URLSearchParams({ u: ref.userId, s: ref.series, k: ref.stepId }).toString()}` : base;
 }
 
 /** Twilio error codes that mean the number must not be texted again. */
@@ -39,11 +49,13 @@ export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
     }));
 
   return {
-    async send({ to, body }) {
+    async send({ to, body, ref }) {
       const api = await load();
+      // A Messaging Service (MG...) picks a number from its pool, the same one for a person each time (sticky sender).
       const sender = opts.from.startsWith('MG') ? { messagingServiceSid: opts.from } : { from: opts.from };
+      const callback = opts.statusCallbackUrl ? { statusCallback: statusCallbackFor(opts.statusCallbackUrl, ref) } : {};
       try {
-        const msg = await api.messages.create({ to, body, ...sender });
+        const msg = await api.messages.create({ to, body, ...sender, ...callback });
         return { id: msg.sid };
       } catch (err) {
         throw toSendError(err);

@@ -54,8 +54,9 @@ export function simulatorPage(links: { sesViewerUrl: string; serviceEmail: strin
     <div id="chat" aria-live="polite"></div>
     <div id="err" role="alert"></div>
     <div class="warp">
-      <button id="warp-hour" data-min="60">+1 hour</button>
-      <button id="warp-day" data-min="1440">+1 day</button>
+      <button id="warp-hour" data-min="60" title="Time flows: every text due in the hour goes at its own time">+1 hour</button>
+      <button id="warp-day" data-min="1440" title="Time flows: every text due in the day goes at its own time">+1 day</button>
+      <label style="font-size:.75rem;display:flex;align-items:center;gap:3px" title="The sweeper is down while the clock moves; one sweep when it is back"><input type="checkbox" id="outage">outage</label>
       <button id="warp-next">Next message</button>
     </div>
     <form id="send"><input id="body" placeholder="Text legday (try: legs done)" autocomplete="off" aria-label="Message"><button id="send-btn">Send</button></form>
@@ -67,7 +68,7 @@ export function simulatorPage(links: { sesViewerUrl: string; serviceEmail: strin
     <div class="legend">
       <span style="--c:var(--ice)">ice (0-48 h)</span><span style="--c:var(--heat)">heat</span>
       <span style="--c:var(--mob)">mobility (days 2-4)</span><span style="--c:#2563eb">sent</span>
-      <span style="--c:#fff;outline:2px solid #2563eb">pending</span><span style="--c:#9ca3af">cancelled / failed</span>
+      <span style="--c:#fff;outline:2px solid #2563eb">pending</span><span style="--c:#9ca3af">cancelled / expired</span><span style="--c:#dc2626">not delivered</span>
     </div>
     <h2>Email</h2>
     <p id="email-links">Sign up for email on <a href="/" target="_blank">the sign-up page</a>; every email the service sends shows in the
@@ -129,19 +130,32 @@ function drawTimeline(t) {
   );
   flag(start, 'leg day', 'checkin');
   flag(next, 'next leg day', 'next-leg-day');
-  t.reminders.forEach((r, i) => {
+  // Labels in rows: each goes in the first row where it clears the one before, so none overlap.
+  const rowEnds = [];
+  const LABEL_Y = 144, ROW_H = 14, CHAR_W = 6.2;
+  t.reminders.forEach((r) => {
     const cx = x(Date.parse(r.sentAt || r.dueAt));
-    const colour = r.status === 'sent' ? '#2563eb' : r.status === 'pending' || r.status === 'sending' ? '#fff' : '#9ca3af';
-    const g = el('g', { 'data-step': r.stepId, 'data-status': r.status });
+    const done = r.status === 'sent';
+    const waiting = r.status === 'pending' || r.status === 'sending';
+    const colour = done ? (r.delivery === 'undelivered' || r.delivery === 'failed' ? '#dc2626' : '#2563eb') : waiting ? '#fff' : '#9ca3af';
+    const g = el('g', { 'data-step': r.stepId, 'data-status': r.status, ...(r.delivery ? { 'data-delivery': r.delivery } : {}) });
+    const label = r.stepId + (r.status === 'expired' ? ' (expired)' : r.delivery === 'delivered' ? ' \u2713' : r.delivery === 'undelivered' || r.delivery === 'failed' ? ' (failed)' : '');
+    const w = label.length * CHAR_W;
+    const left = Math.max(0, Math.min(700 - w, cx - w / 2));
+    let row = rowEnds.findIndex((end) => end + 4 <= left);
+    if (row < 0) { row = rowEnds.length; rowEnds.push(0); }
+    rowEnds[row] = left + w;
     g.append(
-      el('circle', { cx, cy: 110, r: 7, fill: colour, stroke: r.status === 'cancelled' || r.status === 'failed' ? '#9ca3af' : '#2563eb', 'stroke-width': 2 }),
-      el('text', { x: cx - 16, y: 144 + (i % 3) * 14 }, r.stepId),
+      el('circle', { cx, cy: 110, r: 7, fill: colour, stroke: waiting || done ? '#2563eb' : '#9ca3af', 'stroke-width': 2, ...(r.status === 'expired' ? { 'stroke-dasharray': '2 2' } : {}) }),
+      el('text', { x: left, y: LABEL_Y + row * ROW_H, 'data-label': r.stepId, 'data-row': row }, label),
     );
-    g.append(el('title', {}, r.stepId + ': ' + r.status + ', ' + fmt(r.sentAt || r.dueAt, zone)));
+    g.append(el('title', {}, r.stepId + ': ' + r.status + (r.delivery ? ' (' + r.delivery + (r.deliveryError ? ' ' + r.deliveryError : '') + ')' : '') + ', ' + fmt(r.sentAt || r.dueAt, zone)));
     svg.append(g);
   });
+  const height = Math.max(190, LABEL_Y + rowEnds.length * ROW_H + 8);
+  svg.setAttribute('viewBox', '0 0 700 ' + height);
   const nx = x(Date.parse(t.now));
-  svg.append(el('line', { x1: nx, x2: nx, y1: 8, y2: 186, stroke: '#dc2626', 'stroke-width': 2, 'data-marker': 'now' }), el('text', { x: nx + 3, y: 186, fill: '#dc2626' }, 'now'));
+  svg.append(el('line', { x1: nx, x2: nx, y1: 8, y2: 126, stroke: '#dc2626', 'stroke-width': 2, 'data-marker': 'now' }), el('text', { x: nx + 3, y: 134, fill: '#dc2626' }, 'now'));
 }
 
 async function refresh() {
@@ -158,7 +172,8 @@ async function refresh() {
     div.textContent = m.body;
     const meta = document.createElement('div');
     meta.className = 'meta';
-    meta.textContent = fmt(m.sentAt, zone);
+    meta.textContent = fmt(m.sentAt, zone) + (m.delivery ? ' \u00b7 ' + (m.delivery === 'delivered' ? 'delivered' : m.delivery === 'undelivered' || m.delivery === 'failed' ? 'not delivered' + (m.deliveryError ? ' (' + m.deliveryError + ')' : '') : m.delivery) : '');
+    if (m.delivery) div.dataset.delivery = m.delivery;
     div.append(meta);
     return div;
   }));
@@ -186,7 +201,7 @@ $('send').addEventListener('submit', (e) => {
   });
 });
 for (const id of ['warp-hour', 'warp-day']) {
-  $(id).addEventListener('click', () => act(() => api('/dev/clock', { advanceMinutes: Number($(id).dataset.min) })));
+  $(id).addEventListener('click', () => act(() => api('/dev/clock', { advanceMinutes: Number($(id).dataset.min), outage: $('outage').checked })));
 }
 $('warp-next').addEventListener('click', () => act(async () => {
   const t = state.timeline;

@@ -8,7 +8,7 @@ import { normalizeEmail } from '../../core/inbound-email.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import type { InboundEmail, InboundEmailResult } from '../../use-cases/handle-inbound-email.ts';
 import type { Outbox } from '../../local/outbox.ts';
-import type { Store } from '../../use-cases/ports.ts';
+import type { ReminderView, Store } from '../../use-cases/ports.ts';
 import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
 import { simulatorPage } from '../pages/simulator.ts';
 
@@ -37,7 +37,12 @@ const emailSchema = z.object({
   subject: z.string().max(998).default(''),
   text: z.string().max(100_000).default(''),
 });
-const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60) });
+const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60), outage: z.boolean().default(false) });
+
+/** The sweeper runs every minute: a replay never sweeps twice within one. */
+const SWEEP_EVERY_MS = 60_000;
+/** A safety stop for the replay loop (60 days of one-minute sweeps is 86,400). */
+const MAX_REPLAY_SWEEPS = 100_000;
 
 /** Hosts a browser on this machine names as its Origin. */
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -133,19 +138,54 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
     return c.json({ outcome: result.outcome, reply: reply ? { subject: reply.subject, text: reply.body } : null });
   });
 
-  app.get('/outbox', (c) => {
+  app.get('/outbox', async (c) => {
     const raw = c.req.query('to')?.trim();
     const to = raw ? (raw.includes('@') ? normalizeEmail(raw) : normalizePhone(phoneQuery(raw)!)) : undefined;
     if (raw && !to) return c.json({ error: `"${raw}" is not a phone number or an email address` }, 400);
-    return c.json({ messages: deps.outbox.list(to ?? undefined).map(({ kind: _kind, unsubscribeUrl: _u, ...m }) => m) });
+    const messages = deps.outbox.list(to ?? undefined);
+    // Scheduled texts show what their delivery report said (Twilio's status callback, as stored).
+    const views = new Map<string, Promise<ReminderView[]>>();
+    const reminders = (userId: string, series: string) => {
+      const key = `${userId}#${series}`;
+      if (!views.has(key)) views.set(key, deps.store.listReminders(userId, series));
+      return views.get(key)!;
+    };
+    const withDelivery = await Promise.all(
+      messages.map(async ({ kind: _kind, unsubscribeUrl: _u, providerId, series, ...m }) => {
+        if (!series || !m.stepId || !providerId) return m;
+        const r = (await reminders(m.to, series)).find((v) => v.stepId === m.stepId && v.channel === m.channel);
+        return { ...m, ...(r?.delivery ? { delivery: r.delivery } : {}), ...(r?.deliveryError ? { deliveryError: r.deliveryError } : {}) };
+      }),
+    );
+    return c.json({ messages: withDelivery });
   });
 
+  // Time flows as in production: every moment in between at which something falls due is swept
+  // at that moment (so each message goes at its own time), unless `outage` says the sweeper was
+  // down, in which case the clock jumps and one sweep at the end finds the backlog.
   app.post('/clock', async (c) => {
     const input = clockSchema.safeParse(await c.req.json().catch(() => null));
-    if (!input.success) return c.json({ error: 'send JSON {"advanceMinutes": N}, N a whole number from 0 to 86400' }, 400);
-    const now = deps.clock.advance(input.data.advanceMinutes);
-    const result = await deps.sweep(now);
-    return c.json({ now: now.toISOString(), sent: result.sent.map(({ to, stepId, body }) => ({ to, stepId, body })) });
+    if (!input.success) {
+      return c.json({ error: 'send JSON {"advanceMinutes": N} (N a whole number from 0 to 86400), optionally with "outage": true' }, 400);
+    }
+    const target = deps.clock.now().getTime() + input.data.advanceMinutes * 60_000;
+    const sent: SweepResult['sent'] = [];
+    const jumpTo = (ms: number) => deps.clock.advance(Math.max(0, ms - deps.clock.now().getTime()) / 60_000);
+    if (!input.data.outage) {
+      let last = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < MAX_REPLAY_SWEEPS; i++) {
+        const next = await deps.store.nextDueAt(new Date(target));
+        if (!next) break;
+        const at = Math.max(next.getTime(), last + SWEEP_EVERY_MS, deps.clock.now().getTime());
+        if (at > target) break;
+        const now = jumpTo(at);
+        sent.push(...(await deps.sweep(now)).sent);
+        last = now.getTime();
+      }
+    }
+    const now = jumpTo(target);
+    sent.push(...(await deps.sweep(now)).sent);
+    return c.json({ now: now.toISOString(), sent: sent.map(({ to, stepId, body, sentAt }) => ({ to, stepId, body, sentAt })) });
   });
 
   app.get('/clock', (c) => c.json({ now: deps.clock.now().toISOString() }));

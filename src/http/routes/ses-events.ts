@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isSnsUrl, topicRegion, type SnsCheck } from '../../adapters/sns/verify.ts';
-import { emailEventChanges } from '../../core/ses-events.ts';
+import { emailEventChanges, emailMessageEvent } from '../../core/ses-events.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Metrics, Store } from '../../use-cases/ports.ts';
 
@@ -54,6 +54,17 @@ export function sesEventRoutes(deps: SesEventDeps) {
       const result = await changeEmailStatus(deps, { ...change, via: change.to === 'bounced' ? 'SES bounce' : 'SES complaint' });
       deps.metrics.count(change.to === 'bounced' ? 'EmailBounced' : 'EmailComplained');
       if (result === 'unknown-address') deps.log.info('SES event for an address we do not know', { email: change.address });
+    }
+    // The email itself, when it was a reminder: delivered, bounced or complained, as Twilio's reports are for texts.
+    const message = emailMessageEvent(event);
+    if (message) {
+      await deps.store.recordDelivery({
+        ref: { ...message.ref, channel: 'email' },
+        providerId: message.messageId,
+        status: message.status,
+        errorCode: message.detail,
+        at: now,
+      });
     }
     return c.json({ applied: changes.length });
   });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { encodeReminderTag } from '../../src/adapters/ses/sender.ts';
+import { emailMessageEvent } from '../../src/core/ses-events.ts';
+
+const ref = { userId: 'email:a+b@example.com', series: 'c1', stepId: 'ice-1' };
+const mail = { messageId: 'ses-1', tags: { 'legday-reminder': [encodeReminderTag(ref)] } };
+
+describe('emailMessageEvent', () => {
+  it('the tag is SES-safe (letters, digits, _ and - only) and names the reminder', () => {
+    expect(encodeReminderTag(ref)).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(emailMessageEvent({ eventType: 'Delivery', mail })).toEqual({ ref, messageId: 'ses-1', status: 'delivered', detail: null });
+  });
+
+  it('a permanent bounce and a complaint count; a transient bounce, other events and untagged mail do not', () => {
+    expect(emailMessageEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bounceSubType: 'Suppressed' } })).toMatchObject({ status: 'bounced', detail: 'Suppressed' });
+    expect(emailMessageEvent({ notificationType: 'Complaint', mail, complaint: { complaintFeedbackType: 'abuse' } })).toMatchObject({ status: 'complained', detail: 'abuse' });
+    expect(emailMessageEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient' } })).toBeNull();
+    expect(emailMessageEvent({ eventType: 'Send', mail })).toBeNull();
+    expect(emailMessageEvent({ eventType: 'Delivery', mail: { messageId: 'x' } })).toBeNull();
+  });
+
+  it('garbage in a tag or event is ignored, never thrown', () => {
+    for (const e of [null, 'x', 1, {}, { eventType: 'Delivery', mail: { messageId: 'x', tags: { 'legday-reminder': ['%%%'] } } }, { eventType: 'Delivery', mail: { messageId: 'x', tags: { 'legday-reminder': [Buffer.from('{"u":1}').toString('base64url')] } } }]) {
+      expect(emailMessageEvent(e)).toBeNull();
+    }
+  });
+});
