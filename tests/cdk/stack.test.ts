@@ -130,8 +130,8 @@ describe('the service stack', () => {
       [
         'api-errors',
         'api-throttles',
-        'confirmation-email-cap',
         'carrier-filtered',
+        'confirmation-email-cap',
         'email-complaints',
         'enrolment-flood',
         'inbound-email-dlq',
