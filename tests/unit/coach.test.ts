@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, SMS, render } from '../../src/content/index.ts';
-import { respond, type UserState } from '../../src/core/respond.ts';
+import { respond } from '../../src/core/respond.ts';
+import { active, hoursLater, input, legDay } from '../support/lifter.ts';
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
 
-const phone = '+15551234567';
-const NY = 'America/New_York';
-// Monday 2 March 2026, 18:00 in New York.
-const legDay = new Date('2026-03-02T23:00:00Z');
-const hoursLater = (h: number) => new Date(legDay.getTime() + h * 3_600_000);
-const ids = () => {
-  let n = 0;
-  return () => `id-${++n}`;
-};
-const input = (text: string, now = legDay, extra: object = {}) => ({ from: phone, text, now, newId: ids(), defaultTimezone: NY, ...extra });
-const active = (over: Partial<UserState> = {}): UserState => ({
-  id: phone,
-  phone,
-  email: null,
-  status: 'active',
-  enrolledAt: '2026-02-01T10:00:00.000Z',
-  timezone: NY,
-  recent: [{ id: 'old', at: legDay.toISOString(), lifts: [], pain: [] }],
-  painTrack: null,
-  pause: null,
-  version: 3,
-  ...over,
-});
 const noExercise = /90\/90|foam|dead hang|knees-to-chest|walk|swim|\bice\b|\bheat\b|mobility|warm up/i;
 
 describe('triage comes before everything else', () => {

@@ -2,31 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
 import { understand } from '../../src/core/understanding/index.ts';
 import { respond, type UserState } from '../../src/core/respond.ts';
+import { active, daysLater, hoursLater, input, legDay, phone, NY } from '../support/lifter.ts';
 
-const phone = '+15551234567';
-const NY = 'America/New_York';
-// Monday 2 March 2026, 18:00 in New York.
-const legDay = new Date('2026-03-02T23:00:00Z');
-const hoursLater = (h: number) => new Date(legDay.getTime() + h * 3_600_000);
-const daysLater = (d: number) => hoursLater(d * 24);
-const ids = () => {
-  let n = 0;
-  return () => `id-${++n}`;
-};
-const input = (text: string, now = legDay, extra: object = {}) => ({ from: phone, text, now, newId: ids(), defaultTimezone: NY, ...extra });
-const active = (over: Partial<UserState> = {}): UserState => ({
-  id: over.phone ?? phone,
-  phone,
-  email: null,
-  status: 'active',
-  enrolledAt: '2026-02-01T10:00:00.000Z',
-  timezone: NY,
-  recent: [{ id: 'old', at: legDay.toISOString(), lifts: [], pain: [] }],
-  painTrack: null,
-  pause: null,
-  version: 3,
-  ...over,
-});
 
 describe('respond: check-in', () => {
   it('enrols a new number in its zone, schedules the plan and discloses frequency, rates, STOP and HELP', () => {
