@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -459,6 +459,78 @@ async function capacityOnDynamo(dynamo: DynamoLocal, n = 1_000, ratePerSecond = 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. Understanding: what reading a message costs, in a fresh process (the first text after a cold
+// start compiles the patterns) and warm, over the whole labeled corpus and at the longest inputs.
+async function understanding() {
+  mkdirSync(OUT, { recursive: true });
+  const bundle = join(OUT, 'understanding.mjs');
+  await build({ entryPoints: [join(ROOT, 'src/core/understanding/index.ts')], bundle: true, platform: 'node', format: 'esm', minify: true, outfile: bundle, logLevel: 'silent' });
+  const probe = join(OUT, 'understanding-probe.mjs');
+  writeFileSync(
+    probe,
+    `const t0 = performance.now(); const m = await import(${JSON.stringify(bundle)}); const t1 = performance.now();
+m.understand('legs done, back a bit sore but no numbness'); const t2 = performance.now();
+console.log(JSON.stringify({ importMs: t1 - t0, firstReadMs: t2 - t1 }));`,
+  );
+  const empty = join(OUT, 'empty-probe.mjs');
+  writeFileSync(empty, `const t0 = performance.now(); await import('node:path'); console.log(JSON.stringify({ ms: performance.now() - t0 }));`);
+  const fresh: { importMs: number; firstReadMs: number }[] = [];
+  const wall: number[] = [];
+  const baseWall: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    let t = performance.now();
+    fresh.push(JSON.parse((await execFileAsync(process.execPath, [probe])).stdout) as { importMs: number; firstReadMs: number });
+    wall.push(performance.now() - t);
+    t = performance.now();
+    await execFileAsync(process.execPath, [empty]);
+    baseWall.push(performance.now() - t);
+  }
+  const { understand } = await import('../src/core/understanding/index.ts');
+  const corpus = readdirSync(join(ROOT, 'eval', 'corpus'))
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(join(ROOT, 'eval', 'corpus', f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text));
+  for (const t of corpus) understand(t);
+  const per: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (const text of corpus) understand(text);
+    per.push((performance.now() - t) / corpus.length);
+  }
+  const longest = (text: string) => {
+    const xs: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      understand(text);
+      xs.push(performance.now() - t);
+    }
+    return round(median(xs), 2);
+  };
+  const sms = ('my lower back is killing me since squats, no numbness or tingling but it aches when i sit. ').repeat(18).slice(0, 1600);
+  const email = ('Hi coach, legs done yesterday. Back is tight, no fever, no numbness, just stiff after deadlifts. ').repeat(45).slice(0, 4000);
+  results.understanding = {
+    texts: corpus.length,
+    freshProcessWallMs: round(median(wall), 1),
+    bareProcessWallMs: round(median(baseWall), 1),
+    importMs: round(median(fresh.map((f) => f.importMs)), 1),
+    firstReadMs: round(median(fresh.map((f) => f.firstReadMs)), 1),
+    warmPerTextMs: round(median(per), 3),
+    longestSmsMs: longest(sms),
+    longestEmailMs: longest(email),
+  };
+  const u = results.understanding as Record<string, number>;
+  log(`\n8. understanding: import ${u.importMs} ms, first read ${u.firstReadMs} ms in a fresh process (whole process ${round(u.freshProcessWallMs! / u.bareProcessWallMs!, 2)}x a bare one); warm ${u.warmPerTextMs} ms a text over ${u.texts}; a 1,600-character text ${u.longestSmsMs} ms, a 4,000-character email ${u.longestEmailMs} ms`);
+}
+
+if (process.argv.includes('understanding')) {
+  // `npm run bench -- understanding`: section 8 alone, merged into the last full results.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as Record<string, unknown>);
+  await understanding();
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  log('\nwrote bench/results.json (understanding)');
+  process.exit(0);
+}
+
 if (process.argv.includes('capacity-check')) {
   // `npm run bench -- capacity-check [N]`: the DynamoDB Local run alone, printed, nothing written.
   const n = Number(process.argv[process.argv.indexOf('capacity-check') + 1] ?? 1000) || 1000;
@@ -491,6 +563,7 @@ await withDynamo(async (dynamo) => {
   await webhook(dynamo);
 });
 segments();
+await understanding();
 await capacity();
 results.seconds = round((performance.now() - started) / 1000, 1);
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');

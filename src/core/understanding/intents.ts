@@ -40,7 +40,7 @@ export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end',
 export const OPT_IN_WORDS = ['start', 'unstop', 'yes'] as const;
 export const HELP_WORDS = ['help', 'info'] as const;
 
-const re = (source: string) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'u');
+const re = (source: string) => new RegExp(`(?<![a-z0-9])(?:${source})(?![a-z0-9])`);
 const R = Object.fromEntries(Object.entries(rules.patterns).map(([k, v]) => [k, re(v)])) as Record<keyof typeof rules.patterns, RegExp>;
 const REVOCATIONS = rules.revocations.map((s) => new RegExp(`^(?:${s})$`));
 const TOPICS = Object.entries(rules.topics).map(([topic, source]) => [topic as QuestionTopic, re(source)] as const);

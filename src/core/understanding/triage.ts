@@ -47,23 +47,23 @@ const SIGNS: Sign[] = redFlags.signs.map((s) => ({
   tier: s.tier as Sign['tier'],
   noticed: s.noticed,
   patterns: s.patterns.map((p) => ({
-    re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${expand(p.replace(/^~/, ''))})(?![\\p{L}\\p{N}])`, 'gu'),
+    re: new RegExp(`(?<![a-z0-9])(?:${expand(p.replace(/^~/, ''))})(?![a-z0-9])`, 'g'),
     inability: p.startsWith('~'),
   })),
-  notWith: 'notWith' in s && s.notWith ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.notWith})`, 'u') : null,
-  needsWith: 'needsWith' in s && s.needsWith ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.needsWith})`, 'u') : null,
-  notInMessage: 'notInMessage' in s && s.notInMessage ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${s.notInMessage})`, 'u') : null,
+  notWith: 'notWith' in s && s.notWith ? new RegExp(`(?<![a-z0-9])(?:${s.notWith})`) : null,
+  needsWith: 'needsWith' in s && s.needsWith ? new RegExp(`(?<![a-z0-9])(?:${s.needsWith})`) : null,
+  notInMessage: 'notInMessage' in s && s.notInMessage ? new RegExp(`(?<![a-z0-9])(?:${s.notInMessage})`) : null,
 }));
-const FIGURES = redFlags.figuresOfSpeech.map((p) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${p})(?![\\p{L}\\p{N}])`, 'gu'));
+const FIGURES = redFlags.figuresOfSpeech.map((p) => new RegExp(`(?<![a-z0-9])(?:${p})(?![a-z0-9])`, 'g'));
 const NEGATORS = new Set(lexicon.negators);
 const BREAKERS = new Set(lexicon.negationBreakers);
 const HEDGES = lexicon.hedges.map((h) => ` ${h} `);
 /** How many words back a negation reaches: "no numbness or tingling in my legs". */
 const NEGATION_REACH = 5;
-const PAIN_WORDS = /(?<![\p{L}])(?:pain|painful|hurt|hurts|hurting|sore|soreness|ache|aches|aching|achy|stiff|tight|throb\w*|spasm\w*|twinge|tweak\w*|injur\w*|sciatica|agony|bad|killing)(?![\p{L}])/u;
+const PAIN_WORDS = /(?<![a-z])(?:pain|painful|hurt|hurts|hurting|sore|soreness|ache|aches|aching|achy|stiff|tight|throb\w*|spasm\w*|twinge|tweak\w*|injur\w*|sciatica|agony|bad|killing)(?![a-z])/;
 /** A body part counts as talk of pain for a duration ("my back has been like this for a month"); plans do not. */
-const BODY_TALK = /(?<![\p{L}])(?:back|spine|sciatica)(?![\p{L}])/u;
-const PLANS = /(?<![\p{L}])(?:pause|snooze|holiday|away|trip|travelling|traveling|weeks off|off for|break|resume|skip\w*|since (?:my )?last (?:leg day|session|workout|gym|time)|since i (?:last )?(?:trained|lifted|squatted|went))(?![\p{L}])/u;
+const BODY_TALK = /(?<![a-z])(?:back|spine|sciatica)(?![a-z])/;
+const PLANS = /(?<![a-z])(?:pause|snooze|holiday|away|trip|travelling|traveling|weeks off|off for|break|resume|skip\w*|since (?:my )?last (?:leg day|session|workout|gym|time)|since i (?:last )?(?:trained|lifted|squatted|went))(?![a-z])/;
 /** Pain this long is past home care (the brief: not easing after a few weeks). */
 const PERSISTENT_DAYS = 14;
 /** 9-10 out of 10. */

@@ -1,0 +1,1 @@
+const t0 = performance.now(); await import('node:path'); console.log(JSON.stringify({ ms: performance.now() - t0 }));
