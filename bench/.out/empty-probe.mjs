@@ -1,1 +1,0 @@
-const t0 = performance.now(); await import('node:path'); console.log(JSON.stringify({ ms: performance.now() - t0 }));
