@@ -254,6 +254,8 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
 
   switch (intent.kind) {
     case 'checkin':
+      // "did legs yesterday, limping today" after today's check-in: about that session, not a new one.
+      if (isEarlierSession(user, u, now)) return pain(user, input, u);
       return checkin(user, user ?? fresh(), input, u);
     case 'soreness':
       return pain(user, input, u);
@@ -433,6 +435,17 @@ export function emailStatusChange(
   return finish({ ...unsubscribeEmail(user, at, change.to, change.via, change.detail), reply: null });
 }
 
+/** A backdated check-in ("yesterday") that is no later than the leg day already on record. */
+function isEarlierSession(user: UserState | null, u: Understanding, now: Date): boolean {
+  const last = user?.recent[0];
+  const daysAgo = u.entities.daysAgo ?? 0;
+  if (!user || !last || daysAgo === 0) return false;
+  return localDaysBetween(new Date(last.at), sessionAt(now, daysAgo), user.timezone) <= 0;
+}
+
+/** When the session was: "yesterday" moves it back a day, at most two. */
+const sessionAt = (now: Date, daysAgo: number) => new Date(now.getTime() - Math.min(daysAgo, 2) * 24 * 3_600_000);
+
 function unitFor(user: UserState) {
   return user.phone ? defaultUnitFor(user.phone) : defaultUnitForZone(user.timezone);
 }
@@ -440,8 +453,8 @@ function unitFor(user: UserState) {
 function checkin(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Draft {
   const { now, text } = input;
   // "legs done yesterday": the plan runs from then, and only what is still ahead is scheduled.
-  const daysAgo = Math.min(u.entities.daysAgo ?? 0, 2);
-  const checkinAt = new Date(now.getTime() - daysAgo * 24 * 3_600_000);
+  const daysAgo = u.entities.daysAgo ?? 0;
+  const checkinAt = sessionAt(now, daysAgo);
   const at = checkinAt.toISOString();
   const zone = base.timezone;
   const lifts = parseLifts(text, unitFor(base));

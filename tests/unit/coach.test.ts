@@ -64,6 +64,13 @@ describe('check-ins as people send them', () => {
     expect(d.said?.key).toBe('checkinBackdated');
   });
 
+  it('"did legs yesterday, limping today" after today\'s check-in is about that session, not a new one', () => {
+    const d = respond(active(), input('ok so i did legs yesterday but today im limping lol', hoursLater(20)));
+    expect(d.checkin).toBeNull();
+    expect(d.cancelSeries).toEqual([]);
+    expect(d.said?.key).toBe('painEarly');
+  });
+
   it('a score of 7+ in a check-in starts the high-pain plan and tomorrow morning\'s check', () => {
     const d = respond(active(), input('legs done back pain 8/10', hoursLater(7 * 24)));
     expect(d.user?.painTrack).toMatchObject({ scores: [8] });

@@ -118,6 +118,7 @@ describe('intents: carrier keywords are whole messages', () => {
   it.each(['STOP', 'stop', 'Stop.', 'STOPALL', 'unsubscribe', 'CANCEL', 'end', 'QUIT', 'revoke', 'OPTOUT', ' stop! '])('%j opts out', (text) =>
     expect(kind(text)).toBe('stop'),
   );
+  it('an invisible character pasted into STOP does not hide it', () => expect(kind('S\u200bTOP')).toBe('stop'));
   it.each(['START', 'unstop', 'Yes'])('%j opts in', (text) => expect(kind(text)).toBe('start'));
   it.each(['HELP', 'info', 'Help?'])('%j asks for help', (text) => expect(kind(text)).toBe('help'));
   it.each(["don't stop me now", 'the end of leg day pain', 'yes legs done', 'stop sign squats', 'stop the pain', 'can the pain stop'])(

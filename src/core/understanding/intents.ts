@@ -51,6 +51,8 @@ export function rawWords(text: string): string[] {
   return text
     .normalize('NFKC')
     .toLowerCase()
+    // Invisible characters pasted into a keyword ("S\u200bTOP") do not hide it.
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
     .replace(/[’‘`]/g, "'")
     .replace(/'/g, '')
     .split(/[^\p{L}\p{N}.]+/u)

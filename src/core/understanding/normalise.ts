@@ -49,7 +49,7 @@ export function normalise(raw: string): Normalised {
   let s = raw.normalize('NFKC').toLowerCase();
   for (const [emoji, words] of EMOJI) s = s.split(emoji).join(words);
   s = s
-    .replace(/[\u200d\ufe0f]/g, '')
+    .replace(/[\u200b-\u200d\u2060\ufeff\ufe0f]/g, '')
     // Any pictograph not in the lexicon says nothing we can read.
     .replace(/\p{Extended_Pictographic}/gu, ' ')
     .replace(/[’‘`´]/g, "'")
