@@ -59,13 +59,15 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   // Not signed up: one pointer to the page, under the same reply limits, and no profile.
   const userId = owner ?? emailUserId(from);
   let content = null as EmailContent | null;
+  // Read once; again only when an open pain check changes what a bare number means.
+  const plain = readEmail(parsed.subject, parsed.text);
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
     if (!owner || !user) {
       content = notSignedUpEmail(deps.email.signUpUrl);
       return noChange;
     }
     // The whole reply is read (and triaged), not only its first line.
-    const u = readEmail(parsed.subject, parsed.text, contextOf(user));
+    const u = user.painTrack ? readEmail(parsed.subject, parsed.text, contextOf(user)) : plain;
     const pending = u.intent.kind === 'status' || u.intent.kind === 'resume' ? await load(liveSeries(user)) : undefined;
     const d = respond(user, { channel: 'email', from, text: u.text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, u);
     content = replyEmail(d, d.user ?? user);
@@ -73,8 +75,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
   };
   const inbound = () => ({ messageSid: key, reply: content ? JSON.stringify(content) : null });
   // STOP, START and HELP read the same whatever the conversation: no context needed to exempt them.
-  const keyword = readEmail(parsed.subject, parsed.text).intent.kind;
-  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content && !isComplianceKeyword(keyword) ? replyLimits(deps, from, now) : []);
+  const limits = (_d: Decision, _isNew: boolean, now: Date) => (content && !isComplianceKeyword(plain.intent.kind) ? replyLimits(deps, from, now) : []);
 
   // An email from a pending address confirms it: its owner record then loses the pending expiry.
   const claimEmail = (d: Decision) => (d.consent?.action === 'opt-in' && d.consent.channel === 'email' && d.user?.email ? d.user.email.address : null);

@@ -47,9 +47,10 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     return null;
   }
   const keyword = sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : carrierKeyword(sms.body);
+  // Read once; again only when an open pain check changes what a bare "6" means.
+  const plain = understand(sms.body);
   const decide = async (user: Parameters<typeof respond>[0], now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
-    // Read in the light of the conversation: a bare "6" answers an open pain check.
-    const read = understand(sms.body, contextOf(user));
+    const read = user?.painTrack ? understand(sms.body, contextOf(user)) : plain;
     const u = sms.optOutType ? withIntent(read, ADVANCED_OPT_OUT[sms.optOutType]) : read;
     const pending = u.intent.kind === 'status' || u.intent.kind === 'resume' ? await load(liveSeries(user)) : undefined;
     const d = respond(user, { from: sms.from, text: sms.body, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending }, u);

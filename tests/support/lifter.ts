@@ -30,3 +30,18 @@ export const active = (over: Partial<UserState> = {}): UserState => ({
   version: 3,
   ...over,
 });
+
+/** A London number signed up on 2 March 2026, 18:00 UTC, with no leg days yet. */
+export const londoner = (over: Partial<UserState> = {}): UserState => ({
+  id: '+447700900123',
+  phone: '+447700900123',
+  status: 'active',
+  email: null,
+  enrolledAt: '2026-03-02T18:00:00.000Z',
+  timezone: 'Europe/London',
+  recent: [],
+  painTrack: null,
+  pause: null,
+  version: 1,
+  ...over,
+});

@@ -7,6 +7,7 @@ import { createLocalSnsSigner, createSnsVerifier, isSnsUrl, stringToSign } from 
 import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../src/content/email.ts';
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
+import { londoner } from '../support/lifter.ts';
 import { emailStatusChange, respond, type UserState } from '../../src/core/respond.ts';
 import { emailEventChanges } from '../../src/core/ses-events.ts';
 import { signUp } from '../../src/core/sign-up.ts';
@@ -218,19 +219,7 @@ describe('SNS signatures', () => {
 
 describe('sign-up and address status (pure)', () => {
   const req = { phone: null, email: 'a@x.com', timezone: 'Europe/London', consentText: 'I agree' };
-  const base = (over: Partial<UserState> = {}): UserState => ({
-    id: '+447700900123',
-    phone: '+447700900123',
-    status: 'active',
-    email: null,
-    enrolledAt: now.toISOString(),
-    timezone: 'Europe/London',
-    recent: [],
-    painTrack: null,
-    pause: null,
-    version: 1,
-    ...over,
-  });
+  const base = londoner;
 
   it('a new email sign-up is pending until confirmed; a taken address or a texting number is refused', () => {
     const fresh = signUp(null, null, req, now);

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { answerLink, answersLinkRequest, isLinkConsent, maskEmail, shouldAsk, type LinkRequest } from '../../src/core/link-email.ts';
 import type { UserState } from '../../src/core/respond.ts';
+import { londoner } from '../support/lifter.ts';
 
 const now = new Date('2026-03-02T18:00:00Z');
-const user = (over: Partial<UserState>): UserState => ({
-  id: '+447700900123',
-  phone: '+447700900123',
-  status: 'active',
-  email: null,
-  enrolledAt: now.toISOString(),
-  timezone: 'Europe/London',
-  recent: [],
-  painTrack: null,
-  pause: null,
-  version: 3,
-  ...over,
-});
+const user = (over: Partial<UserState>): UserState => londoner({ version: 3, ...over });
 const req: LinkRequest = { phone: '+447700900123', address: 'amy@example.com', status: 'asked', at: now.toISOString() };
 const emailUser = (status: 'pending' | 'confirmed' | 'unsubscribed') =>
   user({ id: 'email:amy@example.com', phone: null, status: 'pending', email: { address: 'amy@example.com', status }, version: 1 });

@@ -11,8 +11,6 @@ export interface Entities {
   daysAgo: number | null;
   /** A duration in days ("for a week", "2 weeks", "a month"), the longest one mentioned. */
   durationDays: number | null;
-  /** A pause until a weekday ("till monday"): days from today, 1-7. */
-  untilWeekday: number | null;
   bodyParts: string[];
 }
 
@@ -43,7 +41,6 @@ export function extractEntities(n: Normalised): Entities {
     score: readScore(n),
     daysAgo: readDaysAgo(n.text),
     durationDays: readDuration(n.tokens),
-    untilWeekday: null,
     bodyParts: [...new Set(n.tokens.map((t) => BODY_PARTS[t]).filter((p): p is string => Boolean(p)))],
   };
 }

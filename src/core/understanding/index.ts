@@ -12,7 +12,6 @@ import { triage, type Triage } from './triage.ts';
 export type { Entities } from './entities.ts';
 export type { Intent, IntentKind, QuestionTopic, SmallTalk } from './intents.ts';
 export type { Tier, Triage } from './triage.ts';
-export { readUntilWeekday } from './entities.ts';
 export { carrierKeyword } from './intents.ts';
 
 export interface Understanding {
@@ -24,7 +23,7 @@ export interface Understanding {
   normalised: Normalised;
 }
 
-export const NO_CONTEXT: IntentContext = { painCheckOpen: false };
+const NO_CONTEXT: IntentContext = { painCheckOpen: false };
 
 /** Reads one message. `ctx` is what the conversation is waiting for (an open pain check). */
 export function understand(text: string, ctx: IntentContext = NO_CONTEXT): Understanding {

@@ -140,5 +140,5 @@ function negated(text: string, index: number, match: string): boolean {
   // "no fever and also numb": a breaker after the negation ends its reach.
   if (last >= 0 && !words.slice(last + 1).some((w) => BREAKERS.has(w))) return true;
   const after = text.slice(index + match.length).trimStart();
-  return /^(?:\? , )?(?:no|none|nope|nah|negative|not really|nothing)(?: , |\s*$)/.test(after) || /^(?:\? , )?(?:no|none)\b(?! \w+ (?:in|down|around))/.test(after) && after.length < 12;
+  return /^(?:\? , )?(?:no|none|nope|nah|negative|not really|nothing)(?: , |\s*$)/.test(after);
 }
