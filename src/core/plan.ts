@@ -142,11 +142,26 @@ export function planReminders(input: {
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
-/** "How is your back today?" the next local morning. */
-export function painCheckReminder(trackId: string, n: number, now: Date, zone: string, channels: readonly Channel[]): NewReminder[] {
-  const dueAt = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
-  // "How is your back today?" is only right on the day it asks about.
-  const validUntil = new Date(Math.max(atLocalTime(dueAt, zone, 0, PLAN.painCheck.validUntil).getTime(), dueAt.getTime() + PLAN.minimumWindowMinutes * 60_000));
+/**
+ * "How is your back today?" the next local morning. It goes at 09:00 like the morning follow-ups,
+ * so it is spread by the same per-person offset (`spreadKey`, as in planReminders; none without it).
+ */
+export function painCheckReminder(
+  trackId: string,
+  n: number,
+  now: Date,
+  zone: string,
+  channels: readonly Channel[],
+  spreadKey?: string,
+  spreadMinutes?: number,
+): NewReminder[] {
+  const planned = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
+  // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
+  const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
+  const spreadMs = spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0;
+  const spread = nextSendingTime(new Date(planned.getTime() + spreadMs), zone, PLAN.sendingHours);
+  // As in planReminders: a spread that would leave the window is not applied.
+  const dueAt = spread < validUntil ? spread : planned;
   return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () =>
     stepEmail('pain-check', null),
   );
