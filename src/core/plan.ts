@@ -60,9 +60,21 @@ export function expectedGapDays(checkinsNewestFirst: readonly string[], zone: st
   return Math.min(14, Math.max(2, Math.round(median)));
 }
 
-function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date, spreadMs = 0): Date {
+/**
+ * `planned` moved by a person's spread offset, where that is still a sending time and inside the
+ * window; otherwise `planned` itself. A 19:45 step stays at 19:45 rather than going the next
+ * morning, and a step deferred to 08:00 (quiet hours, a reschedule) is spread like the rest.
+ */
+function spreadWithin(planned: Date, spreadMs: number, validUntil: Date, zone: string): Date {
+  if (spreadMs <= 0) return planned;
+  const t = new Date(planned.getTime() + spreadMs);
+  const sendable = nextSendingTime(t, zone, PLAN.sendingHours).getTime() === t.getTime();
+  return sendable && t < validUntil ? t : planned;
+}
+
+function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date): Date {
   const day = step.anchor === 'leg-day' ? step.day : gapDays + step.day;
-  let t = new Date(atLocalTime(checkinAt, zone, day, step.at).getTime() + spreadMs);
+  let t = atLocalTime(checkinAt, zone, day, step.at);
   if (step.notBeforeHours !== undefined) {
     const min = checkinAt.getTime() + step.notBeforeHours * HOUR_MS;
     if (t.getTime() < min) t = new Date(min);
@@ -122,9 +134,7 @@ export function planReminders(input: {
     // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
     const planned = stepTime(step, input.checkinAt, input.zone, input.gapDays, input.checkinAt);
     const validUntil = stepValidUntil(step, input.checkinAt, input.zone, input.gapDays, planned);
-    const spread = stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore, spreadMs);
-    // A spread that would push the step out of its window is not applied.
-    const dueAt = spread < validUntil ? spread : stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore);
+    const dueAt = spreadWithin(stepTime(step, input.checkinAt, input.zone, input.gapDays, notBefore), spreadMs, validUntil, input.zone);
     return { step, dueAt, validUntil };
   });
   const nextLegDay = timed.filter((t) => t.step.anchor === 'next-leg-day').map((t) => t.dueAt.getTime());
@@ -142,11 +152,23 @@ export function planReminders(input: {
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
-/** "How is your back today?" the next local morning. */
-export function painCheckReminder(trackId: string, n: number, now: Date, zone: string, channels: readonly Channel[]): NewReminder[] {
-  const dueAt = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
-  // "How is your back today?" is only right on the day it asks about.
-  const validUntil = new Date(Math.max(atLocalTime(dueAt, zone, 0, PLAN.painCheck.validUntil).getTime(), dueAt.getTime() + PLAN.minimumWindowMinutes * 60_000));
+/**
+ * "How is your back today?" the next local morning. It goes at 09:00 like the morning follow-ups,
+ * so it is spread by the same per-person offset (`spreadKey`, as in planReminders; none without it).
+ */
+export function painCheckReminder(
+  trackId: string,
+  n: number,
+  now: Date,
+  zone: string,
+  channels: readonly Channel[],
+  spreadKey?: string,
+  spreadMinutes?: number,
+): NewReminder[] {
+  const planned = nextSendingTime(atLocalTime(now, zone, 1, PLAN.painCheck.at), zone, PLAN.sendingHours);
+  // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
+  const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
+  const dueAt = spreadWithin(planned, spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0, validUntil, zone);
   return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () =>
     stepEmail('pain-check', null),
   );

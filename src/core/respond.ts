@@ -2,7 +2,7 @@ import { DISCLOSURE, ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../
 import { smsText, type Said, type SaidValue } from '../content/email.ts';
 import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps, type Lift } from './lifts.ts';
 import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday, nextSendingTime } from './local-time.ts';
-import { expectedGapDays, painCheckReminder, planReminders, type Channel, type NewReminder } from './plan.ts';
+import { expectedGapDays, painCheckReminder, planReminders, spreadOffsetMs, type Channel, type NewReminder } from './plan.ts';
 import { mentionsPain, pauseUntilWeekday, understand, type QuestionTopic, type Understanding } from './understanding/index.ts';
 import { inferTimezone, resolveZone } from './zones.ts';
 
@@ -487,7 +487,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
     // "legs done, back 8/10": the gentler plan and tomorrow's check start now.
     const track: PainTrack = { id: `pain-${input.newId()}`, startedAt: now.toISOString(), scores: [score] };
     next = { ...next, painTrack: track };
-    reminders = [...reminders, ...painCheckReminder(track.id, 1, now, zone, channelsOf(next))];
+    reminders = [...reminders, ...painCheckReminder(track.id, 1, now, zone, channelsOf(next), next.id)];
     reply = say('checkinWithPain', { painReply: say('painHigh', { score, iceOrHeat: iceOrHeat(checkinAt, now) }) });
   } else if (mentionsPain(u)) {
     reply = say('checkinWithPain', { painReply: painAdvice(checkinAt, now) });
@@ -536,7 +536,7 @@ function pain(user: UserState | null, input: InboundText, u: Understanding): Dra
     reply: say('painHigh', { score, iceOrHeat: iceOrHeat(last ? new Date(last.at) : null, now) }),
     painReport,
     user: { ...user, recent, painTrack: track, version: user.version + 1 },
-    reminders: isPaused(user, now) ? [] : painCheckReminder(track.id, 1, now, user.timezone, channelsOf(user)),
+    reminders: isPaused(user, now) ? [] : painCheckReminder(track.id, 1, now, user.timezone, channelsOf(user), user.id),
   };
 }
 
@@ -566,7 +566,7 @@ function painScore(user: UserState, input: InboundText, score: number, text: str
     ...closed,
     reply: say('painNoted', { score, iceOrHeat: iceOrHeat(last ? new Date(last.at) : null, now) }),
     user: { ...user, recent, painTrack: { ...track, scores }, version: user.version + 1 },
-    reminders: painCheckReminder(track.id, scores.length, now, user.timezone, channelsOf(user)),
+    reminders: painCheckReminder(track.id, scores.length, now, user.timezone, channelsOf(user), user.id),
   };
 }
 
@@ -673,7 +673,9 @@ function skipped(user: UserState | null, input: InboundText, u: Understanding): 
   const zone = user.timezone;
   const weekday = localWeekday(now, zone);
   const inDays = pauseUntilWeekday(u, weekday) ?? 1;
-  const when = nextSendingTime(atLocalTime(now, zone, inDays, PLAN.steps.find((s) => s.id === 'pre-leg-day')?.at ?? '08:00'), zone, PLAN.sendingHours);
+  // The moved warm-up text keeps the person's spread offset, like every other replan: an 08:00 move is a peak too.
+  const morning = atLocalTime(now, zone, inDays, PLAN.steps.find((s) => s.id === 'pre-leg-day')?.at ?? '08:00');
+  const when = nextSendingTime(new Date(morning.getTime() + spreadOffsetMs(user.id)), zone, PLAN.sendingHours);
   const planned = replanAll(user).filter((r) => r.stepId === 'pre-leg-day');
   if (!planned.length) return { ...nothing, reply: say('skippedNoPlan') };
   // Still pending: move it. Already sent: a second warm-up text for the new day.

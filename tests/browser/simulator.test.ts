@@ -55,6 +55,10 @@ describe.skipIf(!CHROMIUM)('the simulator page', () => {
     await page.fill('#body', 'legs done');
     await page.click('#send-btn');
     await page.locator('.msg.them', { hasText: 'Leg day logged' }).waitFor();
+    // Each number's texts go up to 30 minutes (plan.json's spread) after their planned times, so
+    // the days are counted from 19:30: heat, 48 h after 18:30 plus the offset, is then in its day.
+    await page.click('#warp-hour');
+    await page.locator('#clock', { hasText: '19:30' }).waitFor();
 
     await page.click('#warp-day');
     await page.locator('#timeline [data-step="ice-2"][data-status="sent"]').waitFor();

@@ -256,7 +256,9 @@ describe('smaller findings (issue 13, finding 6)', () => {
 
 describe('sending after an uncertain try (issue 13, finding 6)', () => {
   const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
-  const firstDue = firstStep.dueAt;
+  /** When a number's first text is due: the planned time plus that number's own spread offset. */
+  const dueFor = (phone: string) =>
+    planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null, spreadKey: phone })[0]!.dueAt;
   let k = 0;
   const checkedIn = async () => {
     const phone = `+1555${String(8100000 + ++k).padStart(7, '0')}`;
@@ -268,6 +270,7 @@ describe('sending after an uncertain try (issue 13, finding 6)', () => {
 
   it('a message Twilio reports failed or undelivered is not taken for the reminder\'s send: it is sent again', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     // Twilio takes the message, then the answer is lost: the try is uncertain.
     stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
     try {
@@ -285,6 +288,7 @@ describe('sending after an uncertain try (issue 13, finding 6)', () => {
 
   it('a TZ change moves pending reminders but keeps their attempts and uncertain mark', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
     try {
       await sweeperFor(stack, 300)(firstDue);

@@ -1,3 +1,4 @@
+import { PLAN } from '../../src/content/index.ts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
@@ -23,8 +24,9 @@ beforeEach(() => {
 });
 
 const PATH = '/webhooks/twilio/status';
-// Leg day is Monday 13:00 New York; the first text (ice-1) is due Tuesday 09:00, 20 hours later.
-const TO_FIRST_TEXT = 20 * 60;
+// Leg day is Monday 13:00 New York; the first text (ice-1) is planned for Tuesday 09:00, 20 hours
+// later, and each number's goes up to spreadMinutes after that: by then every one has gone.
+const TO_FIRST_TEXT = 20 * 60 + PLAN.spreadMinutes;
 
 /** A fresh number whose first scheduled text has gone; returns it once its delivery reports are in. */
 async function firstTextSent(): Promise<string> {
@@ -178,8 +180,9 @@ describe('SES delivery, bounce and complaint events update the reminder email th
         await confirmedEmailUser(s, e);
         await receive(s, { from: e, subject: 'legs done', text: '' });
       }
-      // London, Monday 18:00: the first email follow-up is due Tuesday 09:00.
-      await advance(s, 15 * 60);
+      // London, Monday 18:00: the first email follow-up is planned for Tuesday 09:00, and each
+      // address's goes up to spreadMinutes later.
+      await advance(s, 15 * 60 + PLAN.spreadMinutes);
       const sent = async (address: string) => {
         const owner = (await s.store.emailOwner(address))!;
         const r = (await itemsOf(s, owner)).find((i) => i.type === 'reminder' && i.channel === 'email' && i.status === 'sent')!;

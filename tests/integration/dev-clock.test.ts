@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClock } from '../../src/core/local-time.ts';
+import { formatWhen, localClock } from '../../src/core/local-time.ts';
+import { spreadOffsetMs } from '../../src/core/plan.ts';
+import { PLAN } from '../../src/content/index.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { STEP_TEXT, stepLabel } from '../../src/content/index.ts';
 import { advance, itemsOf, outbox, post, startTestStack, text } from '../support/stack.ts';
@@ -45,16 +47,21 @@ describe('POST /dev/clock', () => {
   it('the issue\'s walk: "legs done" in the evening, then "+1 day" three times: each day brings that day\'s texts, each at its own time, nothing stale', async () => {
     const phone = '+15552000001';
     await text(stack, phone, 'legs done');
+    // Each at its planned time plus this number's own spread offset (0..30 minutes).
+    const at = (iso: string) => new Date(Date.parse(iso) + spreadOffsetMs(phone)).toISOString();
+    // The days are counted from 18:30 plus the spread, so heat (48 h after 18:30, plus the offset)
+    // falls inside the day it belongs to rather than a few minutes into the next.
+    expect((await advance(stack, PLAN.spreadMinutes)).sent).toEqual([]);
     const day1 = await advance(stack, 1440);
-    expect(day1.sent.map((s) => [s.stepId, localClock(new Date(s.sentAt), NY)])).toEqual([
-      ['ice-1', '09:00'],
-      ['ice-2', '18:00'],
+    expect(day1.sent.map((s) => [s.stepId, s.sentAt])).toEqual([
+      ['ice-1', at('2026-03-03T14:00:00.000Z')], // 09:00 Tuesday
+      ['ice-2', at('2026-03-03T23:00:00.000Z')], // 18:00
     ]);
     const day2 = await advance(stack, 1440);
-    // 48 h after 18:30 Monday: heat at 18:30 Wednesday, the moment the ice window closes.
-    expect(day2.sent.map((s) => [s.stepId, s.sentAt])).toEqual([['heat', '2026-03-04T23:30:00.000Z']]);
+    // 48 h after 18:30 Monday: heat from 18:30 Wednesday, the moment the ice window closes.
+    expect(day2.sent.map((s) => [s.stepId, s.sentAt])).toEqual([['heat', at('2026-03-04T23:30:00.000Z')]]);
     const day3 = await advance(stack, 1440);
-    expect(day3.sent.map((s) => [s.stepId, localClock(new Date(s.sentAt), NY)])).toEqual([['mobility-1', '09:00']]);
+    expect(day3.sent.map((s) => [s.stepId, s.sentAt])).toEqual([['mobility-1', at('2026-03-05T14:00:00.000Z')]]); // 09:00 Thursday
     // /dev/outbox shows each at its own time, never two in the same minute.
     const texts = await scheduled(stack, phone);
     expect(texts.map((m) => m.body)).toEqual(['ice-1', 'ice-2', 'heat', 'mobility-1'].map((id) => STEP_TEXT[id]));
@@ -91,8 +98,9 @@ describe('POST /dev/clock', () => {
       expect(m.sentAt < String(item.validUntil)).toBe(true);
       expect(item.lateSeconds).toBe(0);
     }
-    // Heat waits out 48 h: Sunday 23:30 is outside sending hours, so Monday 08:00 (EDT now), before mobility at 09:00.
-    expect(sent.find((m) => m.stepId === 'heat')!.sentAt).toBe('2026-03-09T12:00:00.000Z');
+    // Heat waits out 48 h: Sunday 23:30 is outside sending hours, so Monday 08:00 (EDT now) plus
+    // this number's spread offset, before mobility at 09:00 plus the same offset.
+    expect(sent.find((m) => m.stepId === 'heat')!.sentAt).toBe(new Date(Date.parse('2026-03-09T12:00:00.000Z') + spreadOffsetMs(phone)).toISOString());
     expectNoBurst(sent.map((m) => m.sentAt));
   });
 
@@ -116,8 +124,8 @@ describe('POST /dev/clock with "outage": true (the sweeper was down)', () => {
     const items = await itemsOf(stack, phone);
     const status = (id: string) => items.find((i) => i.type === 'reminder' && i.stepId === id)?.status;
     expect([status('ice-1'), status('ice-2'), status('heat')]).toEqual(['expired', 'expired', 'expired']);
-    // Both mobility texts are due by Friday 09:00 and still right: the more current one first, the other an hour later.
-    const morning = await advance(stack, 150, { outage: true });
+    // Both mobility texts are due by Friday 09:00 plus the spread and still right: the more current one first, the other an hour later.
+    const morning = await advance(stack, 150 + PLAN.spreadMinutes, { outage: true });
     expect(morning.sent.map((s) => s.stepId)).toEqual(['mobility-2']);
     const later = await advance(stack, 60);
     expect(later.sent.map((s) => s.stepId)).toEqual(['mobility-1']);
@@ -157,6 +165,7 @@ describe('STATUS when sending has fallen behind', () => {
     // The sweeper is down (the clock moves, nothing is swept): by Tuesday 19:00 both ice texts are overdue.
     stack.clock.advance(1440 + 30);
     const reply = await text(stack, phone, 'STATUS');
-    expect(reply).toBe(`Next: ${stepLabel('heat')}, Wed 18:30.`);
+    // Heat: 48 h after 18:30 Monday, plus this number's spread offset.
+    expect(reply).toBe(`Next: ${stepLabel('heat')}, ${formatWhen(new Date(Date.parse('2026-03-04T23:30:00.000Z') + spreadOffsetMs(phone)), NY)}.`);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail } from '../../src/adapters/email/parse.ts';
 import { createSesSender } from '../../src/adapters/ses/sender.ts';
 import { DEFAULT_LIMITS } from '../../src/core/limits.ts';
+import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { handleInboundEmail } from '../../src/use-cases/handle-inbound-email.ts';
 import type { EmailDelivery } from '../../src/use-cases/ports.ts';
 import { signUpUser } from '../../src/use-cases/sign-up.ts';
@@ -142,9 +143,11 @@ describe('inbound email', () => {
     expect(result.outcome).toBe('answered');
     const replies = (await sesEmails(stack, email)).filter((m) => !m.subject.startsWith('Confirm'));
     expect(replies.map((m) => m.subject)).toEqual(["Leg day logged: here's your recovery plan"]);
-    expect(replies[0]!.body.text).toMatch(/- Tue 9:00: ice \+ easy walk/);
-    expect(replies[0]!.body.html).toMatch(/<li[^>]*>Tue 9:00: ice \+ easy walk<\/li>/);
     const user = await userOf(email);
+    // 09:00 plus this person's own spread offset (0..30 minutes).
+    const at = `Tue 9:${String(spreadOffsetMs(user!.id) / 60_000).padStart(2, '0')}`;
+    expect(replies[0]!.body.text).toContain(`- ${at}: ice + easy walk`);
+    expect(replies[0]!.body.html).toMatch(new RegExp(`<li[^>]*>${at}: ice \\+ easy walk</li>`));
     expect(user?.recent[0]?.lifts).toEqual([{ lift: 'squat', weight: 100, unit: 'kg' }]);
     const reminders = (await itemsOf(stack, user!.id)).filter((i) => i.type === 'reminder');
     expect(new Set(reminders.map((r) => r.channel))).toEqual(new Set(['email']));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMS, STEP_TEXT, LOAD_TEXT, render } from '../../src/content/index.ts';
 import { localClock } from '../../src/core/local-time.ts';
+import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, advance, outbox, startTestStack, text } from '../support/stack.ts';
@@ -15,12 +16,15 @@ afterEach(async () => {
   stack = undefined;
 });
 
-type Sent = { hour: number; stepId: string; at: string; body: string };
+/** `at` is the hourly sweep that sent it; `sentAt` the moment it went (its due time, on the dev clock). */
+type Sent = { hour: number; stepId: string; at: string; sentAt: string; body: string };
+/** A planned instant plus this number's own spread offset (0..30 minutes). */
+const spread = (phone: string, planned: string) => new Date(Date.parse(planned) + spreadOffsetMs(phone)).toISOString();
 async function walkHours(s: LocalStack, hours: number, onHour?: (hour: number) => Promise<void>): Promise<Sent[]> {
   const out: Sent[] = [];
   for (let hour = 1; hour <= hours; hour++) {
     const { sent, now } = await advance(s, 60);
-    for (const m of sent) out.push({ hour, stepId: m.stepId, at: now, body: m.body });
+    for (const m of sent) out.push({ hour, stepId: m.stepId, at: now, sentAt: m.sentAt, body: m.body });
     await onHour?.(hour);
   }
   return out;
@@ -63,8 +67,8 @@ describe('a full leg-day cycle (US number, DEFAULT_TIMEZONE America/New_York)', 
 
     expect(painEarly).toBe(SMS.painEarly);
     expect(painLate).toBe(SMS.painLate);
-    // Hour 50 is Wed 15:00 in New York; heat goes at 18:00.
-    expect(status).toBe('Next: heat, Wed 18:00.');
+    // Hour 50 is Wed 15:00 in New York; heat goes at 18:00 plus this number's spread offset.
+    expect(status).toBe(`Next: heat, Wed 18:${String(spreadOffsetMs(phone) / 60_000).padStart(2, '0')}.`);
 
     const messages = await outbox(s, phone);
     expect(messages.map((m) => m.body)).toContain(STEP_TEXT['heat']);
@@ -127,8 +131,8 @@ describe('the coach: zones, sending hours, loads', () => {
       const clock = localClock(new Date(m.at), 'America/Los_Angeles');
       expect(clock >= '08:00' && clock < '20:00', `${m.stepId} at ${clock} LA`).toBe(true);
     }
-    // 09:00 Tuesday in Los Angeles (17:00 UTC), not 09:00 in London.
-    expect(sent[0]!.at).toBe('2026-03-03T17:00:00.000Z');
+    // 09:00 Tuesday in Los Angeles (17:00 UTC), not 09:00 in London; plus the number's spread offset.
+    expect(sent[0]!.sentAt).toBe(spread(phone, '2026-03-03T17:00:00.000Z'));
   });
 
   it('red-flag texts get only the doctor reply, and the scheduled advice stops until MISREAD', async () => {
@@ -153,7 +157,8 @@ describe('the coach: zones, sending hours, loads', () => {
     const sent = await walkHours(stack, 7 * 24);
     const prep = sent.find((m) => m.stepId === 'pre-leg-day')!;
     expect(prep.body).toContain(render(LOAD_TEXT.caps, { caps: 'squat 154kg' }));
-    expect(localClock(new Date(prep.at), 'Europe/London')).toBe('08:00');
+    // 08:00 London (GMT) on the next leg day, plus the number's spread offset.
+    expect(prep.sentAt).toBe(spread(phone, '2026-03-09T08:00:00.000Z'));
   });
 
   it('a check-in after a three-week gap gets deload advice with the numbers', async () => {
@@ -175,7 +180,8 @@ describe('the coach: zones, sending hours, loads', () => {
     const sent = await walkHours(stack, 24);
     const check = sent.find((m) => m.stepId.startsWith('pain-check'))!;
     expect(check.body).toBe(STEP_TEXT['pain-check']);
-    expect(localClock(new Date(check.at), 'Europe/London')).toBe('09:00');
+    // 09:00 London (GMT) the next morning, plus the same offset as the rest of the number's texts.
+    expect(check.sentAt).toBe(spread(phone, '2026-03-03T09:00:00.000Z'));
     expect(await text(stack, phone, '6')).toBe(render(SMS.painNoted, { score: 6, iceOrHeat: SMS.painIce }));
     expect(await text(stack, phone, 'history')).toMatch(/pain 8,6/);
   });

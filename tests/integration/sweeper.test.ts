@@ -11,7 +11,14 @@ import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } 
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
 const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
-const firstDue = firstStep.dueAt;
+/** When a number's first text is due: the planned time plus that number's own spread offset. */
+const dueFor = (phone: string) =>
+  planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null, spreadKey: phone })[0]!.dueAt;
+const ice2Due = (phone: string) =>
+  planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null, spreadKey: phone })
+    .find((r) => r.stepId === 'ice-2')!.dueAt.getTime();
+/** The moment every one of these numbers' first texts is due. */
+const allDue = (phones: string[]) => new Date(Math.max(...phones.map((p) => dueFor(p).getTime())));
 
 let stack: LocalStack;
 let n = 0;
@@ -41,6 +48,7 @@ const reminder = async (phone: string, stepId: string) =>
 describe('the sweeper', () => {
   it('sends nothing before a reminder is due, then sends it once with the plan wording', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const sweep = sweeper();
     await sweep(new Date(firstDue.getTime() - 60_000));
     expect(sentTo(phone)).toEqual([]);
@@ -58,12 +66,13 @@ describe('the sweeper', () => {
     const phones = await Promise.all(Array.from({ length: 40 }, () => checkedIn()));
     const sweeps = Array.from({ length: 8 }, () => sweeper());
     stack.twilio!.latencyMs = 5;
-    await Promise.all(sweeps.map((s) => s(firstDue)));
+    await Promise.all(sweeps.map((s) => s(allDue(phones))));
     for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
   });
 
   it('a send that Twilio fails with a 500 is kept for a retry, not lost and not sent twice', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const sweep = sweeper();
     stack.twilio!.fault = (m) => (m.to === phone ? { status: 500, code: 20500, message: 'Internal Server Error' } : null);
     const failed = await sweep(firstDue);
@@ -83,6 +92,7 @@ describe('the sweeper', () => {
 
   it('a Twilio API that hangs past the timeout counts as a transient failure', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     stack.twilio!.fault = (m) => (m.to === phone ? 'hang' : null);
     const result = await sweeper(300)(firstDue);
     expect(result.retrying).toBeGreaterThanOrEqual(1);
@@ -91,6 +101,7 @@ describe('the sweeper', () => {
 
   it('gives up after the last attempt and keeps the reason', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     stack.twilio!.fault = (m) => (m.to === phone ? { status: 429, code: 20429, message: 'Too Many Requests' } : null);
     const sweep = sweeper();
     let t = firstDue.getTime();
@@ -106,6 +117,7 @@ describe('the sweeper', () => {
 
   it('a permanent refusal is recorded as failed at once', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     stack.twilio!.fault = (m) => (m.to === phone ? { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' } : null);
     await sweeper()(firstDue);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted-out 21610/) });
@@ -113,6 +125,7 @@ describe('the sweeper', () => {
 
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
@@ -127,6 +140,7 @@ describe('the sweeper', () => {
 
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
@@ -137,6 +151,7 @@ describe('the sweeper', () => {
 
   it('a reminder of a replaced leg day that escaped cancellation is dropped at claim time, not sent', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const user = (await stack.store.getUser(phone))!;
     const oldCheckin = user.recent[0]!.id;
     // A newer leg day written without cancelling the old follow-ups (as if that write had been lost).
@@ -162,6 +177,7 @@ describe('the sweeper', () => {
 
   it('a late sweep outside sending hours defers a text inside its window to the next 08:00 local, without counting an attempt, and expires one whose window closed', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     // 01:00 Wednesday (New York), the night after both ice texts were due: overdue, but nobody wants a text now.
     const night = new Date('2026-03-04T06:00:00Z');
     const result = await sweeper()(night);
@@ -176,12 +192,14 @@ describe('the sweeper', () => {
     expect(await reminder(phone, 'ice-2')).toMatchObject({ status: 'pending', attempts: 0, gsi1sk: '2026-03-04T13:00:00.000Z' });
     const morning = await sweeper()(new Date('2026-03-04T13:00:00Z'));
     expect(morning.sent.map((s) => s.stepId)).toEqual(['ice-2']);
-    expect(morning.sent[0]!.lateSeconds).toBe(14 * 3600);
+    // Late from its own (spread) 18:xx due time to 08:00.
+    expect(morning.sent[0]!.lateSeconds).toBe((Date.parse('2026-03-04T13:00:00Z') - ice2Due(phone)) / 1000);
     expect(sentTo(phone).map((m) => m.body)).not.toContain(firstStep.body);
   });
 
   it('a send that timed out after Twilio took it is found in Twilio\'s log, not sent again', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
     const first = await sweeper(300)(firstDue);
     expect(first.retrying).toBeGreaterThanOrEqual(1);
@@ -195,6 +213,7 @@ describe('the sweeper', () => {
 
   it('a claim taken over from a sweeper that sent and then died is found in Twilio\'s log, not sent twice', async () => {
     const phone = await checkedIn();
+    const firstDue = dueFor(phone);
     const series = String((await reminder(phone, firstStep.stepId)).series);
     const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
@@ -212,7 +231,9 @@ describe('the sweeper', () => {
     const wallClock = { now: () => new Date(wall) };
     const sender = createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url });
     const deps = { store: stack.store, sender, email: stack.email, log: { info() {}, warn() {}, error() {} }, metrics: stack.metrics, newId: randomUUID, wallClock, sleep: async (ms: number) => void (wall += ms), defaultTimezone: 'America/New_York' };
-    const sweep = (minutes: number) => sendDueReminders(deps, { now: new Date(firstDue.getTime() + minutes * 60_000), ratePerSecond: 10, budgetMs: 1000, batchSize: 8, concurrency: 1 });
+    // From the moment all 30 are due (each number's own offset puts them 0-30 minutes apart).
+    const start = allDue(phones).getTime();
+    const sweep = (minutes: number) => sendDueReminders(deps, { now: new Date(start + minutes * 60_000), ratePerSecond: 10, budgetMs: 1000, batchSize: 8, concurrency: 1 });
     const first = await sweep(0);
     // Batch after batch (of 8) while the budget lasts, then stop: the rest wait for the next minute.
     expect(first.sent.length).toBeGreaterThan(8);
@@ -220,13 +241,14 @@ describe('the sweeper', () => {
     let total = first.sent.length;
     for (let minute = 1; total < 30 && minute < 10; minute++) {
       const next = await sweep(minute);
-      for (const s of next.sent) expect(s.lateSeconds).toBe(minute * 60);
+      for (const s of next.sent) expect(s.lateSeconds).toBe((start + minute * 60_000 - dueFor(s.to).getTime()) / 1000);
       total += next.sent.length;
     }
     expect(total).toBe(30);
     for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
-    const late = await reminder(phones.find((p) => !first.sent.some((s) => s.to === p))!, firstStep.stepId);
-    expect(late).toMatchObject({ status: 'sent', dueAt: firstDue.toISOString(), lateSeconds: expect.any(Number) });
-    expect(Number(late.lateSeconds)).toBeGreaterThanOrEqual(60);
+    const waited = phones.find((p) => !first.sent.some((s) => s.to === p))!;
+    const late = await reminder(waited, firstStep.stepId);
+    expect(late).toMatchObject({ status: 'sent', dueAt: dueFor(waited).toISOString(), lateSeconds: expect.any(Number) });
+    expect(Number(late.lateSeconds)).toBeGreaterThanOrEqual((start + 60_000 - dueFor(waited).getTime()) / 1000);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, SMS, render } from '../../src/content/index.ts';
 import { respond } from '../../src/core/respond.ts';
-import { active, hoursLater, input, legDay } from '../support/lifter.ts';
+import { active, hoursLater, input, legDay, phone } from '../support/lifter.ts';
+import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
 
 const noExercise = /90\/90|foam|dead hang|knees-to-chest|walk|swim|\bice\b|\bheat\b|mobility|warm up/i;
@@ -169,12 +170,14 @@ describe('small talk, pause, resume, skipped', () => {
 
   it('"skipped leg day" moves the warm-up text to tomorrow morning', () => {
     // Monday 9 March, 12:00 New York: the warm-up text went at 08:00.
+    // 08:00 the next morning plus this lifter's own spread offset (0..30 min), which the move keeps.
+    const spread = spreadOffsetMs(phone);
     const d = respond(active(), input('skipped leg day', new Date('2026-03-09T16:00:00Z')));
-    expect(d.reminders).toEqual([expect.objectContaining({ stepId: 'pre-leg-day-2', dueAt: new Date('2026-03-10T12:00:00Z') })]);
-    expect(d.reply).toBe(render(SMS.skippedMoved, { when: 'Tue 8:00' }));
+    expect(d.reminders).toEqual([expect.objectContaining({ stepId: 'pre-leg-day-2', dueAt: new Date(Date.parse('2026-03-10T12:00:00Z') + spread) })]);
+    expect(d.reply).toBe(render(SMS.skippedMoved, { when: `Tue 8:${String(spread / 60_000).padStart(2, '0')}` }));
     // Before it went, the pending one moves instead.
     const early = respond(active(), input('skipping legs today, moving it to wednesday', new Date('2026-03-05T16:00:00Z')));
-    expect(early.reschedule).toEqual([expect.objectContaining({ stepId: 'pre-leg-day', dueAt: new Date('2026-03-11T12:00:00Z') })]);
+    expect(early.reschedule).toEqual([expect.objectContaining({ stepId: 'pre-leg-day', dueAt: new Date(Date.parse('2026-03-11T12:00:00Z') + spread) })]);
   });
 
   it('a fallback that fits the moment', () => {

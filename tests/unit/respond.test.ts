@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
 import { understand } from '../../src/core/understanding/index.ts';
 import { respond, type UserState } from '../../src/core/respond.ts';
+import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { active, daysLater, hoursLater, input, legDay, phone, NY } from '../support/lifter.ts';
 
 
@@ -94,8 +95,8 @@ describe('respond: pain', () => {
     expect(d.reply).toMatch(/skip your next heavy session/i);
     expect(d.user?.painTrack).toMatchObject({ scores: [8] });
     expect(d.reminders).toEqual([expect.objectContaining({ stepId: 'pain-check-1', series: d.user!.painTrack!.id })]);
-    // 09:00 the next morning in New York.
-    expect(d.reminders[0]!.dueAt.toISOString()).toBe('2026-03-04T14:00:00.000Z');
+    // 09:00 the next morning in New York, plus this lifter's spread offset.
+    expect(d.reminders[0]!.dueAt.getTime()).toBe(Date.parse('2026-03-04T14:00:00.000Z') + spreadOffsetMs(phone));
   });
 
   it('a score that is not falling after three days points to a clinician', () => {
@@ -175,8 +176,8 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
     expect(d.reply).toBe(render(SMS.tzSet, { zone: 'America/Los_Angeles' }));
     expect(d.user?.timezone).toBe('America/Los_Angeles');
     const ice1 = d.reschedule.find((r) => r.stepId === 'ice-1')!;
-    // 09:00 the next morning in Los Angeles.
-    expect(ice1.dueAt.toISOString()).toBe('2026-03-03T17:00:00.000Z');
+    // 09:00 the next morning in Los Angeles, plus the same spread offset the New York plan had.
+    expect(ice1.dueAt.getTime()).toBe(Date.parse('2026-03-03T17:00:00.000Z') + spreadOffsetMs(phone));
     expect(respond(active(), input('TZ Mars/Olympus')).reply).toBe(SMS.tzUnknown);
   });
 
