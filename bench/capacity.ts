@@ -175,6 +175,7 @@ export function memoryStore(reminders: { userId: string; r: NewReminder }[]) {
     replyPending: unused,
     markReplySent: unused,
     recordDelivery: unused,
+    sendRecord: unused,
     linkRequest: unused,
     requestLink: unused,
     markLinkAsked: unused,

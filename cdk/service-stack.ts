@@ -48,7 +48,7 @@ export const TABLE_ACTIONS = {
   // getUser, inboundReply (GetItem); pendingReminders (Query); commit (TransactWriteItems → Put/Update/ConditionCheck).
   api: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
   // findDueReminders (Query on the index); claim (ConditionCheck + Update of the reminder and of the person's
-  // hourly slot, GetItem when the slot is taken); finish/defer/cancel/expire (UpdateItem);
+  // hourly slot, GetItem when the slot is taken); sendRecord after an uncertain try (GetItem); finish/defer/cancel/expire (UpdateItem);
   // carrier refusals go through the same commit as a text (GetItem, Query, PutItem).
   sweeper: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
   // emailOwner, getUser, replyPending (GetItem); pendingReminders (Query); commit; markReplySent (UpdateItem).

@@ -42,6 +42,8 @@ export interface TwilioStandin {
   reportDelivery: boolean;
   /** Decides the delivery report per message (the status callback); null for "delivered". */
   delivery: ((msg: Omit<StandinMessage, 'sid' | 'dateSent'>) => DeliveryOutcome | null) | null;
+  /** How many times the message log was listed (a sender looking for an earlier send). */
+  lookups: number;
   /** Resolves once every status callback started so far has been answered. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startTwilioStandin(opts: {
     latencyMs: 0,
     reportDelivery: true,
     delivery: null,
+    lookups: 0,
     settled: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
@@ -130,7 +133,9 @@ export async function startTwilioStandin(opts: {
       return error(401, 20003, 'Authenticate');
     }
     if (req.method === 'GET') {
-      // The message log, newest first, filtered as Twilio does by To and DateSent>.
+      // The message log, newest first, filtered as Twilio does by To and DateSent>. Like Twilio's,
+      // its resources do not carry the StatusCallback a message was sent with (see toResource).
+      state.lookups++;
       const to = url.searchParams.get('To');
       const after = url.searchParams.get('DateSent>');
       const found = state.messages

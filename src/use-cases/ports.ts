@@ -65,6 +65,12 @@ export interface DeliveryReport {
   at: Date;
 }
 
+export interface SendRecord {
+  /** The last report the provider made about this reminder's message, if one came. */
+  report: { providerId: string; status: string; errorCode: string | null } | null;
+  firstTriedAt: Date | null;
+}
+
 export interface InboundRecord {
   /** Twilio's MessageSid (or idempotency token), or "ses:" and SES's message id. */
   messageSid: string;
@@ -131,6 +137,12 @@ export interface Store {
   expire(ref: DueReminder, at: Date): Promise<void>;
   /** Stores a delivery report; idempotent, and a later state never goes back (delivered stays delivered). Returns false when nothing matched. */
   recordDelivery(report: DeliveryReport): Promise<boolean>;
+  /**
+   * What is known of a reminder's earlier tries (one consistent read, only after an uncertain try):
+   * the provider's last report about its message (Twilio's status callback names the reminder, so
+   * this is the per-reminder marker), and when it was first claimed (no message of its is older).
+   */
+  sendRecord(ref: ReminderRef): Promise<SendRecord>;
   /** Moves a due reminder to a later time without counting an attempt (outside sending hours). */
   defer(ref: DueReminder, until: Date): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
 import { placeInWindow } from '../core/plan.ts';
-import { SendError, type OutboundEmail, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
@@ -97,8 +97,29 @@ export function byRelevance(a: DueReminder, b: DueReminder): number {
   return b.dueAt.localeCompare(a.dueAt) || (a.validUntil ?? '~').localeCompare(b.validUntil ?? '~');
 }
 
-/** How far back to look for a send that timed out (retries come within the hour). */
+/** How far back to look for a send that timed out, for a reminder claimed before first tries were recorded. */
 const UNCERTAIN_LOOKBACK_MS = 24 * 3_600_000;
+/** Clock skew allowed between the sweep's "now" and Twilio's send date (well under the one-hour slot). */
+const SEND_DATE_SKEW_MS = 2 * 60_000;
+/** Twilio statuses that mean the message never reached the phone: sending again is right. */
+const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
+
+/**
+ * Whether an earlier, uncertain try of this text reached Twilio. First the reminder's own record:
+ * each text asks for a status callback whose signed URL names its reminder, and a report for a
+ * try that timed out is stored on the reminder (Store.recordDelivery). A report Twilio did not
+ * give up on means Twilio took this reminder's message; one it gave up on means send again. Only
+ * with no report (lost, or not come yet, or Twilio never took the message) is Twilio's message log
+ * searched: its messages do not say which callback they carry, so the match is the body to this
+ * number since the reminder was first tried. The no-burst slot keeps any other scheduled text to
+ * the number at least an hour before that.
+ */
+async function findEarlierSend(deps: SweepDeps, ref: DueReminder, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
+  const record = await deps.store.sendRecord(ref);
+  if (record.report) return GAVE_UP.has(record.report.status) ? null : { id: record.report.providerId };
+  const since = record.firstTriedAt ? new Date(record.firstTriedAt.getTime() - SEND_DATE_SKEW_MS) : new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS);
+  return deps.sender.findSent({ to: ref.to, body: ref.body, ref: which, since });
+}
 
 /** Backoff before retry N (1-based): 1, 2, 4, 8 ... minutes, capped at an hour. */
 export function retryDelayMs(attempt: number): number {
@@ -201,9 +222,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       } else {
         // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
         const which = { userId: ref.userId, channel: ref.channel, series: ref.series, stepId: ref.stepId };
-        const earlier = ref.uncertain
-          ? await deps.sender.findSent({ to: ref.to, body: ref.body, ref: which, since: new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS) })
-          : null;
+        const earlier = ref.uncertain ? await findEarlierSend(deps, ref, which, now) : null;
         if (!earlier) await pace();
         providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: ref.body, ref: which })).id;
       }

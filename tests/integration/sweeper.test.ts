@@ -7,6 +7,8 @@ import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
@@ -29,7 +31,23 @@ afterAll(() => stack?.stop());
 beforeEach(() => {
   stack.twilio!.fault = null;
   stack.twilio!.latencyMs = 0;
+  stack.twilio!.delivery = null;
+  stack.twilio!.reportDelivery = true;
 });
+
+/**
+ * Runs `fn` with the stack's clock (which dates the stand-in's messages, as Twilio's would be) at
+ * `at`, then puts it back, so later check-ins in this file still happen at LEG_DAY.
+ */
+async function at<T>(when: Date, fn: () => Promise<T>): Promise<T> {
+  const minutes = (when.getTime() - stack.clock.now().getTime()) / 60_000;
+  stack.clock.advance(minutes);
+  try {
+    return await fn();
+  } finally {
+    stack.clock.advance(-minutes);
+  }
+}
 
 /** A fresh number that checked in at LEG_DAY (the stack's clock never moves in this file). */
 async function checkedIn(): Promise<string> {
@@ -66,6 +84,9 @@ describe('the sweeper', () => {
     const phones = await Promise.all(Array.from({ length: 40 }, () => checkedIn()));
     const sweeps = Array.from({ length: 8 }, () => sweeper());
     stack.twilio!.latencyMs = 5;
+    // The claim race is the point: no delivery reports competing for this process's time with the
+    // sends (under a full test run they pushed sends past the client's 2 s timeout).
+    stack.twilio!.reportDelivery = false;
     await Promise.all(sweeps.map((s) => s(allDue(phones))));
     for (const phone of phones) expect(sentTo(phone)).toHaveLength(1);
   });
@@ -197,17 +218,115 @@ describe('the sweeper', () => {
     expect(sentTo(phone).map((m) => m.body)).not.toContain(firstStep.body);
   });
 
-  it('a send that timed out after Twilio took it is found in Twilio\'s log, not sent again', async () => {
+  it('a send that timed out after Twilio took it is found in Twilio\'s log when its delivery reports were lost, not sent again', async () => {
     const phone = await checkedIn();
     const firstDue = dueFor(phone);
+    stack.twilio!.reportDelivery = false;
     stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
-    const first = await sweeper(300)(firstDue);
+    const first = await at(firstDue, () => sweeper(300)(firstDue));
     expect(first.retrying).toBeGreaterThanOrEqual(1);
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', uncertain: true });
     stack.twilio!.fault = null;
+    const lookups = stack.twilio!.lookups;
     await sweeper()(new Date(firstDue.getTime() + 2 * 60_000));
+    expect(stack.twilio!.lookups).toBe(lookups + 1);
     expect(sentTo(phone)).toHaveLength(1);
+    expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
+  });
+
+  describe('the status callback is the per-reminder marker for a send that timed out', () => {
+    /** The first text's send hangs after the stand-in took it; its signed reports reach the app meanwhile. */
+    async function tookThenHung(phone: string) {
+      const firstDue = dueFor(phone);
+      stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
+      try {
+        const first = await at(firstDue, () => sweeper(300)(firstDue));
+        expect(first.retrying).toBeGreaterThanOrEqual(1);
+      } finally {
+        stack.twilio!.fault = null;
+      }
+      await stack.twilio!.settled();
+      expect(sentTo(phone)).toHaveLength(1);
+      return sentTo(phone)[0]!;
+    }
+
+    it('its callback arrived: the next sweep marks it sent with that message, sends nothing and does not search the log', async () => {
+      const phone = await checkedIn();
+      const firstDue = dueFor(phone);
+      const taken = await tookThenHung(phone);
+      // Stored on the reminder although no send was recorded yet.
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', uncertain: true, deliverySid: taken.sid, delivery: 'delivered' });
+      const lookups = stack.twilio!.lookups;
+      const next = await sweeper()(new Date(firstDue.getTime() + 2 * 60_000));
+      expect(next.sent.filter((s) => s.to === phone)).toEqual([expect.objectContaining({ providerId: taken.sid })]);
+      expect(stack.twilio!.lookups).toBe(lookups);
+      expect(sentTo(phone)).toHaveLength(1);
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: taken.sid, delivery: 'delivered' });
+      await sweeper()(new Date(firstDue.getTime() + 10 * 60_000));
+      expect(sentTo(phone)).toHaveLength(1);
+    });
+
+    it('its callback said undelivered: the next sweep sends it again, exactly once, and records the new message\'s reports', async () => {
+      const phone = await checkedIn();
+      const firstDue = dueFor(phone);
+      stack.twilio!.delivery = (m) => (m.to === phone && sentTo(phone).length === 1 ? { status: 'undelivered', errorCode: 30008 } : null);
+      const lost = await tookThenHung(phone);
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'pending', deliverySid: lost.sid, delivery: 'undelivered' });
+      const lookups = stack.twilio!.lookups;
+      await at(new Date(firstDue.getTime() + 2 * 60_000), () => sweeper()(new Date(firstDue.getTime() + 2 * 60_000)));
+      await stack.twilio!.settled();
+      expect(stack.twilio!.lookups).toBe(lookups);
+      expect(sentTo(phone)).toHaveLength(2);
+      const again = sentTo(phone)[1]!;
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: again.sid, deliverySid: again.sid, delivery: 'delivered' });
+      await sweeper()(new Date(firstDue.getTime() + 10 * 60_000));
+      expect(sentTo(phone)).toHaveLength(2);
+      // The user is still active: 30008 is not about the number.
+      expect((await stack.store.getUser(phone))?.status).toBe('active');
+    });
+
+    it('a late "sent" for the message Twilio gave up on does not bring it back', async () => {
+      const phone = await checkedIn();
+      const firstDue = dueFor(phone);
+      stack.twilio!.delivery = (m) => (m.to === phone ? { status: 'undelivered', errorCode: 30008 } : null);
+      const lost = await tookThenHung(phone);
+      const r = await reminder(phone, firstStep.stepId);
+      const ref = { userId: phone, channel: 'sms' as const, series: String(r.series), stepId: firstStep.stepId };
+      // "sent" after "undelivered" for the same message: never backwards.
+      expect(await stack.store.recordDelivery({ ref, providerId: lost.sid, status: 'sent', errorCode: null, at: firstDue })).toBe(false);
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ deliverySid: lost.sid, delivery: 'undelivered', deliveryError: '30008' });
+    });
+  });
+
+  it('two reminders with the same words to the same number: one taken earlier does not pass for the other, whose send hung before Twilio took it', async () => {
+    const phone = await checkedIn();
+    const firstDue = dueFor(phone);
+    const ice1 = await reminder(phone, firstStep.stepId);
+    const second = (await itemsOf(stack, phone)).filter((i) => i.type === 'reminder' && i.status === 'pending' && i.stepId !== firstStep.stepId).sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))[0]!;
+    const secondDue = new Date(String(second.dueAt));
+    // Crafted: the second text says exactly what the first said (a pain check-in repeats its words from day to day).
+    const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
+    await db.send(new UpdateCommand({ TableName: stack.tableName, Key: { PK: second.PK, SK: second.SK }, UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': ice1.body } }));
+    db.destroy();
+
+    await at(firstDue, () => sweeper()(firstDue));
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body]);
+    // The second one's send hangs, and Twilio never took it: uncertain, and no report can come.
+    stack.twilio!.fault = (m) => (m.to === phone ? 'hang' : null);
+    try {
+      await at(secondDue, () => sweeper(300)(secondDue));
+    } finally {
+      stack.twilio!.fault = null;
+    }
+    expect(await reminder(phone, String(second.stepId))).toMatchObject({ status: 'pending', uncertain: true });
+    const retry = new Date(secondDue.getTime() + 2 * 60_000);
+    const lookups = stack.twilio!.lookups;
+    await at(retry, () => sweeper()(retry));
+    // The log was searched (no report), and the first text, older than the second's first try, is not taken for it.
+    expect(stack.twilio!.lookups).toBe(lookups + 1);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body, firstStep.body]);
+    expect(await reminder(phone, String(second.stepId))).toMatchObject({ status: 'sent', providerId: sentTo(phone)[1]!.sid });
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
   });
 
@@ -217,8 +336,10 @@ describe('the sweeper', () => {
     const series = String((await reminder(phone, firstStep.stepId)).series);
     const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
-    // The dead sweeper's send went through; its "sent" write never happened.
-    await createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body });
+    // The dead sweeper's send went through (dated when it went); its "sent" write never happened, nor did a report come.
+    await at(firstDue, () =>
+      createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body }),
+    );
     await sweeper()(new Date(firstDue.getTime() + 5 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });

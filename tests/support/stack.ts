@@ -7,7 +7,7 @@ import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { sendDueReminders, type SweepOptions } from '../../src/use-cases/send-due-reminders.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
-import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, readLocalConfig } from '../../src/config.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH, readLocalConfig } from '../../src/config.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
@@ -111,7 +111,8 @@ const quietLog = { info() {}, warn() {}, error() {} };
 
 /**
  * A sweeper of its own over the stack's table, sending through the real twilio client to the
- * stack's stand-in: several of these can race each other, as overlapping Lambda invocations would.
+ * stack's stand-in, asking for status callbacks to the stack's app: several of these can race
+ * each other, as overlapping Lambda invocations would.
  */
 export function sweeperFor(stack: LocalStack, timeoutMs = 2000) {
   const sender = createTwilioSender({
@@ -120,6 +121,8 @@ export function sweeperFor(stack: LocalStack, timeoutMs = 2000) {
     from: LOCAL_SERVICE_NUMBER,
     apiBaseUrl: stack.twilio!.url,
     timeoutMs,
+    // As deployed: every text asks for delivery reports, which the stand-in posts to the stack's app.
+    statusCallbackUrl: stack.publicUrl + STATUS_CALLBACK_PATH,
   });
   const deps = {
     store: stack.store,

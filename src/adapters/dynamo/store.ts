@@ -208,8 +208,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         status: item.status as 'pending',
         ...(item.sentAt ? { sentAt: String(item.sentAt) } : {}),
         ...(item.validUntil ? { validUntil: String(item.validUntil) } : {}),
-        ...(item.delivery ? { delivery: String(item.delivery) } : {}),
-        ...(item.deliveryError ? { deliveryError: String(item.deliveryError) } : {}),
+        // A report about an earlier try's message (a timed-out send Twilio gave up on) is not the sent one's.
+        ...(item.delivery && ofSent(item) ? { delivery: String(item.delivery) } : {}),
+        ...(item.deliveryError && ofSent(item) ? { deliveryError: String(item.deliveryError) } : {}),
       }));
     },
 
@@ -420,14 +421,29 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
           new UpdateCommand({
             TableName: tableName,
             Key: reminderKey(report.ref),
-            UpdateExpression: 'SET delivery = :status, deliveryRank = :rank, deliveryAt = :at' + (report.errorCode ? ', deliveryError = :code' : ''),
-            // Only for the message we sent, and never backwards: callbacks can come late or twice.
-            ConditionExpression: 'providerId = :pid AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank)',
+            UpdateExpression:
+              'SET delivery = :status, deliveryRank = :rank, deliveryAt = :at, deliverySid = :pid' + (report.errorCode ? ', deliveryError = :code' : ' REMOVE deliveryError'),
+            // Never backwards (callbacks come late or twice), and only about this reminder's message:
+            // - the one recorded as sent (providerId), whose earlier reports may be about it or about
+            //   an earlier try's message (deliverySid) that never reached the phone;
+            // - or, while no send is recorded (a try timed out, or its sweeper died: pending or
+            //   claimed), the message the callback names, which the sweeper then takes for the send.
+            //   Another message's report replaces it only when Twilio gave up on that one.
+            ConditionExpression:
+              '(providerId = :pid AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank OR deliverySid <> :pid))' +
+              ' OR (attribute_not_exists(providerId) AND #status IN (:pending, :sending) AND (attribute_not_exists(deliverySid)' +
+              ' OR (deliverySid = :pid AND deliveryRank < :rank) OR (deliverySid <> :pid AND delivery IN (:failed, :undelivered, :canceled))))',
+            ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':status': report.status,
               ':rank': rank,
               ':at': report.at.toISOString(),
               ':pid': report.providerId,
+              ':pending': 'pending',
+              ':sending': 'sending',
+              ':failed': 'failed',
+              ':undelivered': 'undelivered',
+              ':canceled': 'canceled',
               ...(report.errorCode ? { ':code': report.errorCode } : {}),
             },
           }),
@@ -437,6 +453,26 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
         return false;
       }
+    },
+
+    async sendRecord(ref) {
+      const res = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: reminderKey(ref),
+          ConsistentRead: true,
+          ProjectionExpression: 'providerId, deliverySid, delivery, deliveryError, firstTriedAt',
+        }),
+      );
+      const item = res.Item ?? {};
+      const sid = item.providerId ?? item.deliverySid;
+      return {
+        report:
+          sid && item.delivery && (!item.deliverySid || item.deliverySid === sid)
+            ? { providerId: String(sid), status: String(item.delivery), errorCode: item.deliveryError ? String(item.deliveryError) : null }
+            : null,
+        firstTriedAt: item.firstTriedAt ? new Date(String(item.firstTriedAt)) : null,
+      };
     },
 
     async defer(ref, until) {
@@ -481,7 +517,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
                   TableName: tableName,
                   Key: reminderKey(ref),
                   UpdateExpression:
-                    'SET #status = :sending, claimToken = :token, claimUntil = :until, gsi1sk = :until, attempts = attempts + :one',
+                    // firstTriedAt: no message of this reminder's can be older (its log lookup starts there).
+                    'SET #status = :sending, claimToken = :token, claimUntil = :until, gsi1sk = :until, attempts = attempts + :one, firstTriedAt = if_not_exists(firstTriedAt, :now)',
                   // attempts = :seen pins the claim to the state the sweeper read from the index.
                   ConditionExpression:
                     'gsi1sk <= :now AND attempts = :seen AND (#status = :pending OR (#status = :sending AND claimUntil <= :now))',
@@ -660,6 +697,11 @@ async function queryShard(
     start = res.LastEvaluatedKey;
   } while (start && out.length < limit);
   return out;
+}
+
+/** Whether the stored delivery report is about the message recorded as sent (not an earlier try's). */
+function ofSent(item: Record<string, unknown>): boolean {
+  return !item.deliverySid || !item.providerId || item.deliverySid === item.providerId;
 }
 
 /** Twilio's message states in the order they happen: a report never moves a message backwards. */

@@ -66,8 +66,17 @@ export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
       const api = await load();
       try {
         const recent = await api.messages.list({ to, dateSentAfter: since, limit: 50 });
+        // Twilio's message resource does not return the StatusCallback a message was sent with (nor
+        // anything else the sender set but its body), so no per-reminder marker can be matched here:
+        // the same words to the same number, sent through the API (not a reply), since `since`.
         // A message Twilio gave up on never reached the phone: sending again is right then.
-        const match = recent.find((m) => m.body === body && !GAVE_UP.has(String(m.status)));
+        const match = recent.find(
+          (m) =>
+            m.body === body &&
+            !GAVE_UP.has(String(m.status)) &&
+            (!m.direction || m.direction === 'outbound-api') &&
+            (m.dateSent ?? m.dateCreated ?? since).getTime() >= since.getTime(),
+        );
         return match ? { id: match.sid } : null;
       } catch (err) {
         throw toSendError(err);
