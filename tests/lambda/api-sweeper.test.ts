@@ -194,3 +194,11 @@ describe('the sweeper function, invoked by the EventBridge schedule', () => {
     expect(sms.messages.filter((m) => m.to === phone)).toHaveLength(1);
   });
 });
+
+describe('what the functions write to CloudWatch', () => {
+  it('holds no secret and no full phone number', () => {
+    const logs = api.output() + sweeper.output();
+    expect(logs).toContain('"service":"legday-api"');
+    for (const secret of [AUTH_TOKEN, LINK_KEY, '+15555550101', '+15555550103']) expect(logs).not.toContain(secret);
+  });
+});
