@@ -6,7 +6,7 @@ import { systemClock } from '../../src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { userPk } from '../../src/adapters/dynamo/keys.ts';
 import { ensureTable } from '../../src/adapters/dynamo/table.ts';
-import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID } from '../../src/config.ts';
+import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, STATUS_CALLBACK_PATH } from '../../src/config.ts';
 import { secretArn, startSecretsStandin, type SecretsStandin } from '../../src/local/secrets-standin.ts';
 import { startSesLocal, type SesLocal } from '../../src/local/ses-local.ts';
 import { startTwilioStandin, type TwilioStandin } from '../../src/local/twilio-standin.ts';
@@ -187,6 +187,8 @@ describe('the sweeper function, invoked by the EventBridge schedule', () => {
     const texted = sms.messages.filter((m) => m.to === phone);
     expect(texted.map((m) => m.body)).toEqual([first.body]);
     expect(texted[0]!.from).toBe(LOCAL_SERVICE_NUMBER);
+    // Delivery reports asked for at the public URL, as deployed.
+    expect(texted[0]!.statusCallback).toMatch(new RegExp(`^${PUBLIC_URL.replace(/[.]/g, '\\.')}${STATUS_CALLBACK_PATH}\\?u=`));
     const after = (await itemsOf(phone)).find((i) => i.SK === first.SK)!;
     expect(after.status).toBe('sent');
     // Sent at most once: the next minute finds nothing more for this number's first step.
