@@ -32,9 +32,11 @@ import { LOAD_TEXT, PLAN, SMS, STEP_TEXT, render } from '../src/content/index.ts
 import { segmentCount } from '../src/core/segments.ts';
 import { startDynamoLocal, freePort, type DynamoLocal } from '../src/local/dynamo-local.ts';
 import { startLocalStack } from '../src/local/stack.ts';
+import { startSecretsStandin, secretArn } from '../src/local/secrets-standin.ts';
 import { startTwilioStandin } from '../src/local/twilio-standin.ts';
 import type { Log } from '../src/use-cases/ports.ts';
 import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
+import { esbuildOptions } from '../cdk/bundling.ts';
 import { measureRoundTrips } from './operations.ts';
 import { SWEEP_BUDGET_MS, lifters, maxLifters, simulate, type CapacityRun } from './capacity.ts';
 import { percentile } from '../src/use-cases/send-due-reminders.ts';
@@ -64,54 +66,33 @@ async function coldStart() {
     'inbound-email': join(ROOT, 'functions/inbound-email.ts'),
   };
   // A stand-in for Secrets Manager: the functions read Twilio's credentials and the link key at init.
-  const secrets = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const link = body.includes('link');
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      const value = link ? 'k'.repeat(48) : JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: 'x'.repeat(32) });
-      res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${link ? 'link' : 'legday'}`, Name: 'legday', VersionId: 'v1', SecretString: value }));
-    });
+  const secrets = await startSecretsStandin({
+    [secretArn('legday/bench/twilio')]: JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: 'x'.repeat(32) }),
+    [secretArn('legday/bench/link-signing-key')]: 'k'.repeat(48),
   });
-  await new Promise<void>((r) => secrets.listen(0, '127.0.0.1', r));
   const env = {
     ...process.env,
     TABLE_NAME: 'legday-bench',
     PUBLIC_URL: 'https://example.com',
-    TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legday',
+    TWILIO_SECRET_ARN: secretArn('legday/bench/twilio'),
     TWILIO_FROM: '+15005550006',
     MAIL_FROM: 'legday <coach@legday.example.com>',
     SES_CONFIGURATION_SET: 'legday-bench',
     SES_EVENTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:legday-bench-ses-events',
-    LINK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:link',
+    LINK_SECRET_ARN: secretArn('legday/bench/link-signing-key'),
     MAIL_BUCKET: 'legday-bench-mail',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
   };
   const rows: Record<string, { rawKB: number; gzipKB: number; initMs: number; initRatio: number; fullTwilioClient: boolean }> = {};
   let baselineMs = 0;
   for (const [name, entry] of Object.entries(entries)) {
     const outfile = join(OUT, `${name}.mjs`);
-    const result = await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minify: true,
-      sourcemap: true,
-      metafile: true,
-      mainFields: ['module', 'main'],
-      // As CDK's NodejsFunction does for Node.js 22: the runtime provides the AWS SDK v3.
-      external: ['@aws-sdk/*'],
-      banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
-      logLevel: 'silent',
-    });
+    // Built as CDK's NodejsFunction builds the functions (cdk/bundling.ts).
+    const result = await build({ ...esbuildOptions(entry, outfile), metafile: true, logLevel: 'silent' });
     const code = readFileSync(outfile);
     const fullTwilioClient = Object.keys(result.metafile.inputs).some((i) => i.includes('twilio/lib/rest'));
     const times: number[] = [];
@@ -136,7 +117,7 @@ async function coldStart() {
       fullTwilioClient,
     };
   }
-  secrets.close();
+  await secrets.stop();
   rmSync(OUT, { recursive: true, force: true });
   results.coldStart = rows;
   log('\n1. Cold start (bundled as CDK bundles them; init = a fresh Node process importing the bundle, median of 15)');

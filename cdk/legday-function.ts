@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
+import { cdkBundling, functionEntry, PROJECT_ROOT } from './bundling.ts';
 
 export interface LegdayFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {
   /** The handler file under functions/, e.g. "api". */
@@ -15,10 +15,8 @@ export interface LegdayFunctionProps extends Omit<NodejsFunctionProps, 'entry' |
   retain: boolean;
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
 /**
- * Every function's defaults in one place: Node.js 22 on arm64, ESM, minified with source maps,
+ * Every function's defaults in one place: Node.js 22 on arm64, bundled as cdk/bundling.ts says,
  * JSON logs with a set retention. The caller's environment is merged over the defaults, never
  * replaced by them.
  */
@@ -32,9 +30,9 @@ export class LegdayFunction extends NodejsFunction {
     });
     super(scope, id, {
       functionName: `legday-${stage}-${name}`,
-      entry: `${root}functions/${name}.ts`,
-      projectRoot: root,
-      depsLockFilePath: `${root}package-lock.json`,
+      entry: `${PROJECT_ROOT}${functionEntry(name)}`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -49,16 +47,7 @@ export class LegdayFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: 'legday',
         ...environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // ESM bundles of CommonJS dependencies (twilio) still call require().
-        banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
-        ...bundling,
-      },
+      bundling: { ...cdkBundling(), ...bundling },
     });
   }
 

@@ -22,6 +22,7 @@ const sender = createTwilioSender({
   from: config.twilioMessagingServiceSid ?? config.twilioFrom,
   statusCallbackUrl: `${config.publicUrl}${STATUS_CALLBACK_PATH}`,
   timeoutMs: 10_000,
+  ...(config.twilioApiUrl ? { apiBaseUrl: config.twilioApiUrl } : {}),
 });
 const deps = { store, sender, email, log, metrics, newId: randomUUID, wallClock: systemClock, sleep, defaultTimezone: config.defaultTimezone };
 

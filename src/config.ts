@@ -126,6 +126,8 @@ const lambdaSchema = z.object({
   TWILIO_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
   TWILIO_FROM: z.string().min(1),
   TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
+  /** Twilio's API at another address (the Lambda tests' stand-in), as AWS_ENDPOINT_URL_* is for AWS; unset in the stack. */
+  TWILIO_API_URL: url.optional(),
   AWS_REGION: z.string().min(1),
   MAIL_FROM: mailFrom,
   /** SES configuration set whose event destination (SNS) reports bounces and complaints. */
@@ -156,6 +158,7 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     twilioFrom: c.TWILIO_FROM,
     /** Texts go through this Messaging Service when set, else from TWILIO_FROM. */
     twilioMessagingServiceSid: c.TWILIO_MESSAGING_SERVICE_SID,
+    twilioApiUrl: c.TWILIO_API_URL,
     mailFrom: c.MAIL_FROM,
     sesConfigurationSet: c.SES_CONFIGURATION_SET,
     sesEventsTopicArn: c.SES_EVENTS_TOPIC_ARN,

