@@ -41,7 +41,8 @@ describe('one source for the bundling options', () => {
       const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as { mappings: string; names: string[] };
       expect(map.mappings === cdk[name]!.map.mappings && map.names.join() === cdk[name]!.map.names.join(), `${name}: the source maps differ`).toBe(true);
     }
-  });
+    // Six full bundles on a shared two-core CI machine: ~40 s under a full run's load.
+  }, 240_000);
 
   it('the two views carry the same settings, field by field', () => {
     const c = cdkBundling();
