@@ -40,6 +40,8 @@ import { SWEEP_BUDGET_MS, lifters, maxLifters, simulate, type CapacityRun } from
 import { percentile } from '../src/use-cases/send-due-reminders.ts';
 
 const execFileAsync = promisify(execFile);
+/** Whether the functions carry the AWS SDK in their bundle (true) or use the runtime's copy; as in cdk/legday-function.ts. */
+const AWS_SDK_BUNDLED = false;
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench', '.out');
 const quiet: Log = { info() {}, warn() {}, error() {} };
@@ -51,14 +53,30 @@ const log = (s: string) => process.stdout.write(s + '\n');
 
 // ---------------------------------------------------------------------------------------------
 // 1. Cold start: bundles built as CDK builds them, imported by a fresh Node process.
+/**
+ * The reference the api is judged against: Hono plus the DynamoDB document client, the client
+ * constructed at init as a real handler would, built with the same options as every function.
+ */
+const REFERENCE = `import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const app = new Hono();
+app.get('/:id', async (c) => c.json((await doc.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: c.req.param('id') } }))).Item ?? null));
+export const handler = handle(app);
+`;
+
 async function coldStart() {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(
     join(OUT, 'baseline.ts'),
     "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport const handler = handle(app);\n",
   );
+  writeFileSync(join(OUT, 'reference.ts'), REFERENCE);
   const entries = {
     baseline: join(OUT, 'baseline.ts'),
+    reference: join(OUT, 'reference.ts'),
     api: join(ROOT, 'functions/api.ts'),
     sweeper: join(ROOT, 'functions/sweeper.ts'),
     'inbound-email': join(ROOT, 'functions/inbound-email.ts'),
@@ -92,10 +110,19 @@ async function coldStart() {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
   };
-  const rows: Record<string, { rawKB: number; gzipKB: number; initMs: number; initRatio: number; fullTwilioClient: boolean }> = {};
+  type Row = { rawKB: number; gzipKB: number; initMs: number; initRatio: number; vsReference: number; fullTwilioClient: boolean };
+  const rows: Record<string, Row> = {};
+  // Each function as deployed, then the reference and the api again with the AWS SDK the other
+  // way (bundled into the file, or left to the runtime's copy), so the two choices meet in one run.
+  const variants: { name: string; entry: string; sdkBundled: boolean }[] = [
+    ...Object.entries(entries).map(([name, entry]) => ({ name, entry, sdkBundled: AWS_SDK_BUNDLED })),
+    { name: `reference, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.reference, sdkBundled: !AWS_SDK_BUNDLED },
+    { name: `api, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.api, sdkBundled: !AWS_SDK_BUNDLED },
+  ];
   let baselineMs = 0;
-  for (const [name, entry] of Object.entries(entries)) {
-    const outfile = join(OUT, `${name}.mjs`);
+  const referenceMs: Record<string, number> = {};
+  for (const { name, entry, sdkBundled } of variants) {
+    const outfile = join(OUT, `${name.replace(/[^a-z-]+/g, '-')}.mjs`);
     const result = await build({
       entryPoints: [entry],
       outfile,
@@ -107,8 +134,7 @@ async function coldStart() {
       sourcemap: true,
       metafile: true,
       mainFields: ['module', 'main'],
-      // As CDK's NodejsFunction does for Node.js 22: the runtime provides the AWS SDK v3.
-      external: ['@aws-sdk/*'],
+      external: sdkBundled ? [] : ['@aws-sdk/*'],
       banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
       logLevel: 'silent',
     });
@@ -128,21 +154,24 @@ async function coldStart() {
     }
     const initMs = median(times);
     if (name === 'baseline') baselineMs = initMs;
+    if (name.startsWith('reference')) referenceMs[String(sdkBundled)] = initMs;
+    const ref = referenceMs[String(sdkBundled)];
     rows[name] = {
       rawKB: round(code.length / 1024, 1),
       gzipKB: round(gzipSync(code).length / 1024, 1),
       initMs: round(initMs, 1),
       initRatio: round(initMs / (baselineMs || initMs)),
+      vsReference: ref ? round(initMs / ref) : 1,
       fullTwilioClient,
     };
   }
   secrets.close();
   rmSync(OUT, { recursive: true, force: true });
-  results.coldStart = rows;
-  log('\n1. Cold start (bundled as CDK bundles them; init = a fresh Node process importing the bundle, median of 15)');
-  log('   function      | raw KB | gzip KB | init ms | init vs bare Hono | full twilio REST client');
+  results.coldStart = { awsSdk: AWS_SDK_BUNDLED ? 'bundled' : 'external', ...rows };
+  log(`\n1. Cold start (bundled as CDK bundles them, AWS SDK ${AWS_SDK_BUNDLED ? 'bundled' : 'external'}; init = a fresh Node process importing the bundle, median of 15)`);
+  log('   function                | raw KB | gzip KB | init ms | vs bare Hono | vs Hono + DynamoDB reference | full twilio REST client');
   for (const [name, r] of Object.entries(rows)) {
-    log(`   ${name.padEnd(13)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(17)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
+    log(`   ${name.padEnd(23)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(12)} | ${String(r.vsReference + 'x').padStart(28)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
   }
 }
 
@@ -520,6 +549,15 @@ console.log(JSON.stringify({ importMs: t1 - t0, firstReadMs: t2 - t1 }));`,
   };
   const u = results.understanding as Record<string, number>;
   log(`\n8. understanding: import ${u.importMs} ms, first read ${u.firstReadMs} ms in a fresh process (whole process ${round(u.freshProcessWallMs! / u.bareProcessWallMs!, 2)}x a bare one); warm ${u.warmPerTextMs} ms a text over ${u.texts}; a 1,600-character text ${u.longestSmsMs} ms, a 4,000-character email ${u.longestEmailMs} ms`);
+}
+
+if (process.argv.includes('cold-start')) {
+  // `npm run bench -- cold-start`: section 1 alone, merged into the last full results.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as Record<string, unknown>);
+  await coldStart();
+  if (!process.argv.includes('--dry')) writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  log(process.argv.includes('--dry') ? '\n(--dry: nothing written)' : '\nwrote bench/results.json (cold start)');
+  process.exit(0);
 }
 
 if (process.argv.includes('understanding')) {

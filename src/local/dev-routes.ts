@@ -1,16 +1,16 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { AdjustableClock } from '../../adapters/clock.ts';
-import { signTwilioRequest } from '../../adapters/twilio/signature.ts';
-import { replyText } from '../../adapters/twilio/twiml.ts';
-import { buildMime } from '../../adapters/ses/mime.ts';
-import { normalizeEmail } from '../../core/inbound-email.ts';
-import { normalizePhone } from '../../core/phone.ts';
-import type { InboundEmail, InboundEmailResult } from '../../use-cases/handle-inbound-email.ts';
-import type { Outbox } from '../../local/outbox.ts';
-import type { ReminderView, Store } from '../../use-cases/ports.ts';
-import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
-import { simulatorPage } from '../pages/simulator.ts';
+import type { AdjustableClock } from '../adapters/clock.ts';
+import { signTwilioRequest } from '../adapters/twilio/signature.ts';
+import { replyText } from '../adapters/twilio/twiml.ts';
+import { buildMime } from '../adapters/ses/mime.ts';
+import { normalizeEmail } from '../core/inbound-email.ts';
+import { normalizePhone } from '../core/phone.ts';
+import type { InboundEmail, InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
+import type { Outbox } from './outbox.ts';
+import type { ReminderView, Store } from '../use-cases/ports.ts';
+import type { SweepResult } from '../use-cases/send-due-reminders.ts';
+import { simulatorPage } from './simulator-page.ts';
 
 export interface DevDeps {
   clock: AdjustableClock;
