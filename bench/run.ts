@@ -41,7 +41,7 @@ import { percentile } from '../src/use-cases/send-due-reminders.ts';
 
 const execFileAsync = promisify(execFile);
 /** Whether the functions carry the AWS SDK in their bundle (true) or use the runtime's copy; as in cdk/legday-function.ts. */
-const AWS_SDK_BUNDLED = false;
+const AWS_SDK_BUNDLED = true;
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench', '.out');
 const quiet: Log = { info() {}, warn() {}, error() {} };
