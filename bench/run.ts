@@ -36,12 +36,14 @@ import { startSecretsStandin, secretArn } from '../src/local/secrets-standin.ts'
 import { startTwilioStandin } from '../src/local/twilio-standin.ts';
 import type { Log } from '../src/use-cases/ports.ts';
 import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
-import { esbuildOptions } from '../cdk/bundling.ts';
+import { EXTERNAL_MODULES, esbuildOptions } from '../cdk/bundling.ts';
 import { measureRoundTrips } from './operations.ts';
 import { SWEEP_BUDGET_MS, lifters, maxLifters, simulate, type CapacityRun } from './capacity.ts';
 import { percentile } from '../src/use-cases/send-due-reminders.ts';
 
 const execFileAsync = promisify(execFile);
+/** Whether the functions carry the AWS SDK in their bundle or use the runtime's copy: as cdk/bundling.ts says. */
+const AWS_SDK_BUNDLED = !EXTERNAL_MODULES.includes('@aws-sdk/*');
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench', '.out');
 const quiet: Log = { info() {}, warn() {}, error() {} };
@@ -53,14 +55,41 @@ const log = (s: string) => process.stdout.write(s + '\n');
 
 // ---------------------------------------------------------------------------------------------
 // 1. Cold start: bundles built as CDK builds them, imported by a fresh Node process.
+/**
+ * The reference the api is judged against: Hono plus the DynamoDB document client, the client
+ * constructed at init as a real handler would, built with the same options as every function.
+ */
+const REFERENCE = `import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const app = new Hono();
+app.get('/:id', async (c) => c.json((await doc.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: c.req.param('id') } }))).Item ?? null));
+export const handler = handle(app);
+`;
+
+/**
+ * The reference plus what the api does at init besides its code: read its two secrets (Twilio's
+ * credentials, the link key) from Secrets Manager, as functions/api.ts does. The api against this
+ * says what its code weighs; against the plain reference, what the whole init costs.
+ */
+const REFERENCE_WITH_SECRETS = `${REFERENCE}import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+await Promise.all([getSecret(process.env.TWILIO_SECRET_ARN, { maxAge: 3600 }), getSecret(process.env.LINK_SECRET_ARN, { maxAge: 3600 })]);
+`;
+
 async function coldStart() {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(
     join(OUT, 'baseline.ts'),
     "import { Hono } from 'hono';\nimport { handle } from 'hono/aws-lambda';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport const handler = handle(app);\n",
   );
+  writeFileSync(join(OUT, 'reference.ts'), REFERENCE);
+  writeFileSync(join(OUT, 'reference-secrets.ts'), REFERENCE_WITH_SECRETS);
   const entries = {
     baseline: join(OUT, 'baseline.ts'),
+    reference: join(OUT, 'reference.ts'),
+    'reference + secrets': join(OUT, 'reference-secrets.ts'),
     api: join(ROOT, 'functions/api.ts'),
     sweeper: join(ROOT, 'functions/sweeper.ts'),
     'inbound-email': join(ROOT, 'functions/inbound-email.ts'),
@@ -87,43 +116,65 @@ async function coldStart() {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
   };
-  const rows: Record<string, { rawKB: number; gzipKB: number; initMs: number; initRatio: number; fullTwilioClient: boolean }> = {};
-  let baselineMs = 0;
-  for (const [name, entry] of Object.entries(entries)) {
-    const outfile = join(OUT, `${name}.mjs`);
-    // Built as CDK's NodejsFunction builds the functions (cdk/bundling.ts).
-    const result = await build({ ...esbuildOptions(entry, outfile), metafile: true, logLevel: 'silent' });
-    const code = readFileSync(outfile);
+  type Row = { rawKB: number; gzipKB: number; initMs: number; initRatio: number; vsReference: number; vsReferenceWithSecrets?: number; fullTwilioClient: boolean };
+  const rows: Record<string, Row> = {};
+  // Each function as deployed, then the reference and the api again with the AWS SDK the other
+  // way (bundled into the file, or left to the runtime's copy), so the two choices meet in one run.
+  const variants: { name: string; entry: string; sdkBundled: boolean }[] = [
+    ...Object.entries(entries).map(([name, entry]) => ({ name, entry, sdkBundled: AWS_SDK_BUNDLED })),
+    { name: `reference, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.reference, sdkBundled: !AWS_SDK_BUNDLED },
+    { name: `api, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.api, sdkBundled: !AWS_SDK_BUNDLED },
+  ];
+  const built: { name: string; outfile: string; sdkBundled: boolean; code: Buffer; fullTwilioClient: boolean; times: number[] }[] = [];
+  for (const { name, entry, sdkBundled } of variants) {
+    const outfile = join(OUT, `${name.replace(/[^a-z-]+/g, '-')}.mjs`);
+    // Built as CDK's NodejsFunction builds the functions (cdk/bundling.ts), the SDK as asked.
+    const result = await build({ ...esbuildOptions(entry, outfile), external: sdkBundled ? [] : ['@aws-sdk/*'], metafile: true, logLevel: 'silent' });
     const fullTwilioClient = Object.keys(result.metafile.inputs).some((i) => i.includes('twilio/lib/rest'));
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
+    built.push({ name, outfile, sdkBundled, code: readFileSync(outfile), fullTwilioClient, times: [] });
+  }
+  // Rounds, each importing every bundle once, so a burst of load on this shared machine falls on
+  // all of them alike instead of on whichever was being timed then.
+  for (let i = 0; i < 15; i++) {
+    for (const b of built) {
       // Async, so this process can answer the Secrets Manager stand-in while the child starts.
       const { stdout } = await execFileAsync(
         process.execPath,
-        ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify('file://' + outfile)}); process.stdout.write(String(performance.now() - t));`],
+        ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify('file://' + b.outfile)}); process.stdout.write(String(performance.now() - t));`],
         { env, encoding: 'utf8', cwd: ROOT, timeout: 30_000 },
       ).catch((err: { stderr?: string }) => {
-        throw new Error(`${name} failed to initialise:\n${err.stderr ?? err}`);
+        throw new Error(`${b.name} failed to initialise:\n${err.stderr ?? err}`);
       });
-      times.push(Number(stdout));
+      b.times.push(Number(stdout));
     }
+  }
+  const baselineMs = median(built.find((b) => b.name === 'baseline')!.times);
+  const timesOf = (name: string) => built.find((b) => b.name === name)!.times;
+  const otherWay = `SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`;
+  const referenceMs = (sdkBundled: boolean) => median(timesOf(sdkBundled === AWS_SDK_BUNDLED ? 'reference' : `reference, ${otherWay}`));
+  const withSecretsMs = median(timesOf('reference + secrets'));
+  for (const { name, code, sdkBundled, fullTwilioClient, times } of built) {
     const initMs = median(times);
-    if (name === 'baseline') baselineMs = initMs;
     rows[name] = {
       rawKB: round(code.length / 1024, 1),
       gzipKB: round(gzipSync(code).length / 1024, 1),
       initMs: round(initMs, 1),
-      initRatio: round(initMs / (baselineMs || initMs)),
+      initRatio: round(initMs / baselineMs),
+      // Against the reference built the same way (the AWS SDK in the bundle or not).
+      vsReference: round(initMs / referenceMs(sdkBundled)),
+      ...(sdkBundled === AWS_SDK_BUNDLED ? { vsReferenceWithSecrets: round(initMs / withSecretsMs) } : {}),
       fullTwilioClient,
     };
   }
   await secrets.stop();
   rmSync(OUT, { recursive: true, force: true });
-  results.coldStart = rows;
-  log('\n1. Cold start (bundled as CDK bundles them; init = a fresh Node process importing the bundle, median of 15)');
-  log('   function      | raw KB | gzip KB | init ms | init vs bare Hono | full twilio REST client');
+  results.coldStart = { awsSdk: AWS_SDK_BUNDLED ? 'bundled' : 'external', ...rows };
+  log(`\n1. Cold start (bundled as CDK bundles them, AWS SDK ${AWS_SDK_BUNDLED ? 'bundled' : 'external'}; init = a fresh Node process importing the bundle, median of 15)`);
+  log('   reference: Hono + the DynamoDB document client, built the same way; "+ secrets" also reads the api\'s two secrets at init');
+  log('   function                | raw KB | gzip KB | init ms | vs bare Hono | vs reference | vs reference + secrets | full twilio REST client');
   for (const [name, r] of Object.entries(rows)) {
-    log(`   ${name.padEnd(13)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(17)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
+    const withSecrets = r.vsReferenceWithSecrets === undefined ? '-' : r.vsReferenceWithSecrets + 'x';
+    log(`   ${name.padEnd(23)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(12)} | ${String(r.vsReference + 'x').padStart(12)} | ${withSecrets.padStart(22)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
   }
 }
 
@@ -501,6 +552,15 @@ console.log(JSON.stringify({ importMs: t1 - t0, firstReadMs: t2 - t1 }));`,
   };
   const u = results.understanding as Record<string, number>;
   log(`\n8. understanding: import ${u.importMs} ms, first read ${u.firstReadMs} ms in a fresh process (whole process ${round(u.freshProcessWallMs! / u.bareProcessWallMs!, 2)}x a bare one); warm ${u.warmPerTextMs} ms a text over ${u.texts}; a 1,600-character text ${u.longestSmsMs} ms, a 4,000-character email ${u.longestEmailMs} ms`);
+}
+
+if (process.argv.includes('cold-start')) {
+  // `npm run bench -- cold-start`: section 1 alone, merged into the last full results.
+  Object.assign(results, JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as Record<string, unknown>);
+  await coldStart();
+  if (!process.argv.includes('--dry')) writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  log(process.argv.includes('--dry') ? '\n(--dry: nothing written)' : '\nwrote bench/results.json (cold start)');
+  process.exit(0);
 }
 
 if (process.argv.includes('understanding')) {

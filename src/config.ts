@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { DEFAULT_LIMITS, type AbuseLimits } from './core/limits.ts';
 import { isValidZone } from './core/zones.ts';
 
@@ -21,32 +21,37 @@ export const LOCAL_MAIL_FROM = 'legday <coach@legday.local>';
 export const LOCAL_SES_EVENTS_TOPIC = 'arn:aws:sns:us-east-1:000000000000:legday-local-ses-events';
 
 /** "legday <coach@legday.example>" or a bare address; the address part is also where replies land. */
-const mailFrom = z
-  .string()
-  .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address, optionally with a name: legday <coach@example.com>');
+const mailFrom = v.pipe(
+  v.string(),
+  v.regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address, optionally with a name: legday <coach@example.com>'),
+);
 export const mailAddress = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).toLowerCase();
 
-const timezone = z
-  .string()
-  .refine(isValidZone, 'must be an IANA time zone such as America/New_York')
-  .default('America/New_York');
-const countries = z
-  .string()
-  .transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'use two-letter country codes, e.g. US,CA,GB')).min(1));
-const perHour = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+// The default is not checked: the first Intl time zone costs ~10 ms of ICU start-up, paid later if at all.
+const timezone = v.optional(v.pipe(v.string(), v.check(isValidZone, 'must be an IANA time zone such as America/New_York')));
+const DEFAULT_TIMEZONE = 'America/New_York';
+const countries = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)),
+  v.array(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'use two-letter country codes, e.g. US,CA,GB'))),
+  v.minLength(1, 'name at least one country, e.g. US'),
+);
+/** A number from the environment (a string), as Number() reads it; "lots" is not one. */
+const envNumber = () => v.pipe(v.string(), v.transform(Number), v.number('must be a number'));
+const perHour = (fallback: number) =>
+  v.optional(v.pipe(envNumber(), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1')), String(fallback));
 /** Shared by local and Lambda: abuse limits and the sender's pace. */
 const limitsShape = {
-  ALLOWED_COUNTRIES: countries.default([...DEFAULT_LIMITS.allowedCountries]),
+  ALLOWED_COUNTRIES: v.optional(countries, DEFAULT_LIMITS.allowedCountries.join(',')),
   RATE_REPLIES_PER_NUMBER_PER_HOUR: perHour(DEFAULT_LIMITS.repliesPerNumber),
   RATE_REPLIES_PER_HOUR: perHour(DEFAULT_LIMITS.repliesTotal),
   RATE_ENROLMENTS_PER_HOUR: perHour(DEFAULT_LIMITS.enrolmentsTotal),
   /** Confirmation emails the sign-up page may send per hour, for everyone together. */
   RATE_CONFIRMATION_EMAILS_PER_HOUR: perHour(DEFAULT_LIMITS.confirmationEmailsTotal),
   /** 1 for a US long code; toll-free and short codes allow more. 0 means no cap. */
-  SEND_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(1),
+  SEND_RATE_PER_SECOND: v.optional(v.pipe(envNumber(), v.minValue(0, 'must be 0 or more'), v.maxValue(1000, 'must be at most 1000')), '1'),
 };
-const limitsOf = (c: { [K in keyof typeof limitsShape]: z.infer<(typeof limitsShape)[K]> }): AbuseLimits => ({
+const limitsOf = (c: { [K in keyof typeof limitsShape]: v.InferOutput<(typeof limitsShape)[K]> }): AbuseLimits => ({
   allowedCountries: c.ALLOWED_COUNTRIES,
   repliesPerNumber: c.RATE_REPLIES_PER_NUMBER_PER_HOUR,
   repliesTotal: c.RATE_REPLIES_PER_HOUR,
@@ -54,31 +59,36 @@ const limitsOf = (c: { [K in keyof typeof limitsShape]: z.infer<(typeof limitsSh
   confirmationEmailsTotal: c.RATE_CONFIRMATION_EMAILS_PER_HOUR,
 });
 
-const logLevel = z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO');
-const url = z
-  .url({ protocol: /^https?$/ })
-  .transform((u) => u.replace(/\/+$/, ''));
+const logLevel = v.optional(v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL'], 'must be DEBUG, INFO, WARN, ERROR, SILENT or CRITICAL'), 'INFO');
+const url = v.pipe(
+  v.string(),
+  v.url('must be a URL'),
+  v.check((u) => /^https?:\/\//i.test(u), 'must be an http or https URL'),
+  v.transform((u) => u.replace(/\/+$/, '')),
+);
 
 /** A Twilio Messaging Service (number pool, sticky sender): texts go through it instead of TWILIO_FROM. */
-const messagingServiceSid = z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG followed by 32 hex digits').optional();
+const messagingServiceSid = v.optional(v.pipe(v.string(), v.regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG followed by 32 hex digits')));
+const port = v.optional(v.pipe(envNumber(), v.integer('must be a whole number'), v.minValue(0, 'must be 0 to 65535'), v.maxValue(65535, 'must be 0 to 65535')), '3000');
+const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 
 /** Where Twilio reports each text's delivery (the status callback), under PUBLIC_URL. */
 export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
 
-const localSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: url.optional(),
-  DATA_DIR: z.string().min(1).default('./.data'),
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
-  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
-  TWILIO_FROM: z.string().min(1).optional(),
+const localSchema = v.object({
+  PORT: port,
+  PUBLIC_URL: v.optional(url),
+  DATA_DIR: v.optional(nonEmpty, './.data'),
+  TWILIO_ACCOUNT_SID: v.optional(v.pipe(v.string(), v.regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'))),
+  TWILIO_AUTH_TOKEN: v.optional(nonEmpty),
+  TWILIO_FROM: v.optional(nonEmpty),
   TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
-  MAIL_FROM: mailFrom.default(LOCAL_MAIL_FROM),
+  MAIL_FROM: v.optional(mailFrom, LOCAL_MAIL_FROM),
   /** The local SES (aws-ses-v2-local) and its web viewer; 0 picks a free port. */
-  SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
-  LINK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SES_PORT: v.optional(v.pipe(envNumber(), v.integer('must be a whole number'), v.minValue(0, 'must be 0 to 65535'), v.maxValue(65535, 'must be 0 to 65535')), '8005'),
+  LINK_SIGNING_SECRET: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   ...limitsShape,
 });
 
@@ -91,7 +101,7 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
     port: c.PORT,
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
     dataDir: c.DATA_DIR,
-    defaultTimezone: c.DEFAULT_TIMEZONE,
+    defaultTimezone: c.DEFAULT_TIMEZONE ?? DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
     limits: limitsOf(c),
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
@@ -119,26 +129,27 @@ export function readLocalConfig(env: Record<string, string | undefined> = proces
   };
 }
 
-const lambdaSchema = z.object({
-  TABLE_NAME: z.string().min(1),
+const arnOf = (service: string, what: string) => v.pipe(v.string(), v.regex(new RegExp(`^arn:aws[\\w-]*:${service}:`), `must be ${what} ARN`));
+const lambdaSchema = v.object({
+  TABLE_NAME: nonEmpty,
   PUBLIC_URL: url,
   /** Secrets Manager secret holding {"accountSid", "authToken"}; never the values themselves. */
-  TWILIO_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
-  TWILIO_FROM: z.string().min(1),
+  TWILIO_SECRET_ARN: arnOf('secretsmanager', 'a Secrets Manager secret'),
+  TWILIO_FROM: nonEmpty,
   TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
   /** Twilio's API at another address (the Lambda tests' stand-in), as AWS_ENDPOINT_URL_* is for AWS; unset in the stack. */
-  TWILIO_API_URL: url.optional(),
-  AWS_REGION: z.string().min(1),
+  TWILIO_API_URL: v.optional(url),
+  AWS_REGION: nonEmpty,
   MAIL_FROM: mailFrom,
   /** SES configuration set whose event destination (SNS) reports bounces and complaints. */
-  SES_CONFIGURATION_SET: z.string().min(1),
+  SES_CONFIGURATION_SET: nonEmpty,
   /** The SNS topic those events arrive from; messages from any other topic are refused. */
-  SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws[\w-]*:sns:/, 'must be an SNS topic ARN'),
+  SES_EVENTS_TOPIC_ARN: arnOf('sns', 'an SNS topic'),
   /** Secrets Manager secret holding the key that signs email links (a plain string). */
-  LINK_SECRET_ARN: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'),
+  LINK_SECRET_ARN: arnOf('secretsmanager', 'a Secrets Manager secret'),
   /** Where the SES receipt rule stores inbound mail (the inbound-email function only). */
-  MAIL_BUCKET: z.string().min(1).optional(),
-  MAIL_PREFIX: z.string().default('inbound/'),
+  MAIL_BUCKET: v.optional(nonEmpty),
+  MAIL_PREFIX: v.optional(v.string(), 'inbound/'),
   DEFAULT_TIMEZONE: timezone,
   LOG_LEVEL: logLevel,
   ...limitsShape,
@@ -150,7 +161,7 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
     tableName: c.TABLE_NAME,
     publicUrl: c.PUBLIC_URL,
     region: c.AWS_REGION,
-    defaultTimezone: c.DEFAULT_TIMEZONE,
+    defaultTimezone: c.DEFAULT_TIMEZONE ?? DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
     limits: limitsOf(c),
     sendRatePerSecond: c.SEND_RATE_PER_SECOND,
@@ -169,22 +180,26 @@ export function readLambdaConfig(env: Record<string, string | undefined> = proce
 }
 
 /** The shape of the Twilio secret an operator puts in Secrets Manager (docs/deploy.md). */
-export const twilioSecretSchema = z.object({
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'accountSid must look like AC followed by 32 hex digits'),
-  authToken: z.string().min(16, 'authToken looks too short'),
-});
+export const twilioSecretSchema = v.object(
+  {
+    accountSid: v.pipe(v.string('accountSid must be a string'), v.regex(/^AC[0-9a-fA-F]{32}$/, 'accountSid must look like AC followed by 32 hex digits')),
+    authToken: v.pipe(v.string('authToken must be a string'), v.minLength(16, 'authToken looks too short')),
+  },
+  'it is not an object with accountSid and authToken',
+);
 
-export function parseTwilioSecret(raw: unknown): z.infer<typeof twilioSecretSchema> {
-  const res = twilioSecretSchema.safeParse(raw);
-  if (res.success) return res.data;
-  throw new ConfigError(`The Twilio secret is not usable:\n${res.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+// Valibot's own messages quote the received value; these name the field and never the value.
+export function parseTwilioSecret(raw: unknown): v.InferOutput<typeof twilioSecretSchema> {
+  const res = v.safeParse(twilioSecretSchema, raw);
+  if (res.success) return res.output;
+  throw new ConfigError(`The Twilio secret is not usable:\n${res.issues.map((i) => `  ${i.message}`).join('\n')}`);
 }
 
 /**
  * The Twilio secret as Secrets Manager returns it (a string). JSON.parse's own error quotes the
  * start of its input, which here is a credential: it is never passed on, nor is any of the value.
  */
-export function parseTwilioSecretText(raw: unknown): z.infer<typeof twilioSecretSchema> {
+export function parseTwilioSecretText(raw: unknown): v.InferOutput<typeof twilioSecretSchema> {
   if (typeof raw !== 'string') throw new ConfigError('The Twilio secret is not usable:\n  it is not a string (expected JSON text)');
   let value: unknown;
   try {
@@ -195,11 +210,11 @@ export function parseTwilioSecretText(raw: unknown): z.infer<typeof twilioSecret
   return parseTwilioSecret(value);
 }
 
-function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+function parse<T extends v.GenericSchema>(schema: T, env: Record<string, string | undefined>): v.InferOutput<T> {
   // Empty strings count as unset: `FOO= npm start` should fall back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const res = schema.safeParse(cleaned);
-  if (res.success) return res.data;
-  const problems = res.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const res = v.safeParse(schema, cleaned);
+  if (res.success) return res.output;
+  const problems = res.issues.map((i) => `  ${v.getDotPath(i) ?? ''}: ${i.input === undefined ? 'is required' : i.message}`).join('\n');
   throw new ConfigError(`Invalid configuration:\n${problems}`);
 }

@@ -4,7 +4,7 @@
  * advice an SMS has to shorten, so the words are their own, not the SMS strings. Facts still
  * come from shared/recovery-facts.md.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import emailJson from './email.json' with { type: 'json' };
 import { PLAN, SMS, render, type SmsName } from './index.ts';
 
@@ -24,23 +24,25 @@ export interface Said {
   vars: Readonly<Record<string, SaidValue>>;
 }
 
-const block = z.object({
-  subject: z.string(),
-  intro: z.array(z.string()),
-  list: z.array(z.string()).default([]),
-  outro: z.array(z.string()).default([]),
+const lines = v.array(v.string());
+const text = v.pipe(v.string(), v.minLength(1));
+const block = v.object({
+  subject: v.string(),
+  intro: lines,
+  list: v.optional(lines, []),
+  outro: v.optional(lines, []),
 });
-const emailSchema = z.object({
-  footer: z.string().min(1),
-  unsubscribeLabel: z.string().min(1),
-  confirm: z.object({ subject: z.string().min(1), intro: z.array(z.string()).min(1), button: z.string().min(1) }),
-  steps: z.record(z.string(), block),
-  load: z.object({ generic: z.string(), caps: z.string(), deload: z.string() }),
-  replies: z.record(z.string(), block),
+const emailSchema = v.object({
+  footer: text,
+  unsubscribeLabel: text,
+  confirm: v.object({ subject: text, intro: v.pipe(lines, v.minLength(1)), button: text }),
+  steps: v.record(v.string(), block),
+  load: v.object({ generic: v.string(), caps: v.string(), deload: v.string() }),
+  replies: v.record(v.string(), block),
   notSignedUp: block,
 });
 
-const EMAIL = emailSchema.parse(emailJson);
+const EMAIL = v.parse(emailSchema, emailJson);
 for (const step of [...PLAN.steps.map((s) => s.id), 'pain-check']) {
   if (!EMAIL.steps[step]?.subject) throw new Error(`email.json has no email for plan step "${step}"`);
 }
@@ -74,7 +76,7 @@ function inline(value: SaidValue | undefined, name: string, nested: (s: Said) =>
 }
 
 /** Fills one email block: a list item that is just "{name}" expands to that many items. */
-function fill(b: z.infer<typeof block>, vars: Readonly<Record<string, SaidValue>>): EmailContent {
+function fill(b: v.InferOutput<typeof block>, vars: Readonly<Record<string, SaidValue>>): EmailContent {
   const one = (s: string) =>
     s.replace(/\{(\w+)\}/g, (_, name: string) => inline(vars[name], name, (n) => emailReply(n).intro.join(' ')));
   const many = (lines: readonly string[]) =>

@@ -5,62 +5,67 @@
  * tests/unit/messages.test.ts renders every template with the longest values and fails on a
  * non-GSM-7 character or a third SMS segment.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import messagesJson from './messages.json' with { type: 'json' };
 import planJson from './plan.json' with { type: 'json' };
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour');
+const hhmm = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour'));
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const text = v.pipe(v.string(), v.minLength(1));
+const anchor = v.picklist(['leg-day', 'next-leg-day']);
 
-const planSchema = z.object({
-  sendingHours: z.object({ start: hhmm, end: hhmm }),
-  defaultLegDayGapDays: z.number().int().min(2).max(14),
-  steps: z
-    .array(
-      z.object({
-        id: z.string().min(1),
+const planSchema = v.object({
+  sendingHours: v.object({ start: hhmm, end: hhmm }),
+  defaultLegDayGapDays: int(2, 14),
+  steps: v.pipe(
+    v.array(
+      v.object({
+        id: text,
         /** leg-day: days after the check-in's local date; next-leg-day: days after the expected next one. */
-        anchor: z.enum(['leg-day', 'next-leg-day']),
-        day: z.number().int().min(-3).max(14),
+        anchor,
+        day: int(-3, 14),
         at: hhmm,
         /** Never earlier than this many hours after the check-in (heat waits out the 48 h ice window). */
-        notBeforeHours: z.number().min(0).optional(),
+        notBeforeHours: v.optional(v.pipe(v.number(), v.minValue(0))),
         /**
          * Until when the step is still right (the earliest of these): a step that cannot go out
          * before then is not sent but marked expired. "training" is the local time of day the
          * leg day was logged, less trainingHoursBeforeCheckin (people text after training).
          */
-        validUntil: z
-          .array(
-            z.union([
-              z.object({ hoursAfterLegDay: z.number().positive() }).strict(),
-              z.object({ anchor: z.enum(['leg-day', 'next-leg-day']), day: z.number().int().min(-3).max(15), at: z.union([hhmm, z.literal('training')]) }).strict(),
+        validUntil: v.pipe(
+          v.array(
+            v.union([
+              v.strictObject({ hoursAfterLegDay: v.pipe(v.number(), v.gtValue(0)) }),
+              v.strictObject({ anchor, day: int(-3, 15), at: v.union([hhmm, v.literal('training')]) }),
             ]),
-          )
-          .min(1),
+          ),
+          v.minLength(1),
+        ),
       }),
-    )
-    .min(1),
+    ),
+    v.minLength(1),
+  ),
   /** How long before logging "legs done" the training started: the warm-up text must come before it. */
-  trainingHoursBeforeCheckin: z.number().min(0).max(12),
+  trainingHoursBeforeCheckin: v.pipe(v.number(), v.minValue(0), v.maxValue(12)),
   /** A window is never shorter than this after the step's planned time (an early trainer still gets the warm-up). */
-  minimumWindowMinutes: z.number().int().min(0).max(720),
+  minimumWindowMinutes: int(0, 720),
   /** The morning pain check-in; it is only right on the day it is due, until `validUntil` local time. */
-  painCheck: z.object({ at: hhmm, validUntil: hhmm }),
+  painCheck: v.object({ at: hhmm, validUntil: hhmm }),
   /** Each person's scheduled texts move by a stable 0..spreadMinutes (by number) to flatten the peaks. */
-  spreadMinutes: z.number().int().min(0).max(120),
+  spreadMinutes: int(0, 120),
 });
 
-const messagesSchema = z.object({
-  sms: z.record(z.string(), z.string().min(1)),
-  steps: z.record(z.string(), z.string().min(1)),
-  disclosure: z.string().min(1),
-  load: z.object({ generic: z.string(), caps: z.string(), deload: z.string() }),
-  labels: z.record(z.string(), z.string()),
+const messagesSchema = v.object({
+  sms: v.record(v.string(), text),
+  steps: v.record(v.string(), text),
+  disclosure: text,
+  load: v.object({ generic: v.string(), caps: v.string(), deload: v.string() }),
+  labels: v.record(v.string(), v.string()),
 });
 
-export type PlanStep = z.infer<typeof planSchema>['steps'][number];
-export const PLAN = planSchema.parse(planJson);
-const messages = messagesSchema.parse(messagesJson);
+export type PlanStep = v.InferOutput<typeof planSchema>['steps'][number];
+export const PLAN = v.parse(planSchema, planJson);
+const messages = v.parse(messagesSchema, messagesJson);
 for (const step of [...PLAN.steps.map((s) => s.id), 'pain-check']) {
   if (!messages.steps[step] || !messages.labels[step]) throw new Error(`messages.json has no text or label for plan step "${step}"`);
 }

@@ -18,7 +18,7 @@ import { createLocalSnsSigner, createSnsVerifier } from '../adapters/sns/verify.
 import { LOCAL_SES_EVENTS_TOPIC, STATUS_CALLBACK_PATH, mailAddress, type LocalConfig } from '../config.ts';
 import { handleInboundEmail, type InboundEmail, type InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
 import { createApp } from '../http/app.ts';
-import { devRoutes } from '../http/routes/dev.ts';
+import { devRoutes } from './dev-routes.ts';
 import type { SignUpRouteDeps } from '../http/routes/sign-up.ts';
 import type { EmailDelivery, Store } from '../use-cases/ports.ts';
 import { sendDueReminders, type SweepResult } from '../use-cases/send-due-reminders.ts';

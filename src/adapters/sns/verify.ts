@@ -1,5 +1,5 @@
 import { createVerify, generateKeyPairSync, createSign } from 'node:crypto';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /**
  * Verifies Amazon SNS messages delivered over HTTPS (SES bounce and complaint events), following
@@ -9,21 +9,22 @@ import { z } from 'zod';
  * refused.
  */
 
-export const snsMessageSchema = z.object({
-  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1),
-  TopicArn: z.string().min(1),
-  Message: z.string(),
-  Timestamp: z.string().min(1),
+const text = v.pipe(v.string(), v.minLength(1));
+export const snsMessageSchema = v.object({
+  Type: v.picklist(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: text,
+  TopicArn: text,
+  Message: v.string(),
+  Timestamp: text,
   // Version 1 (SHA1) is refused: the topic is set to sign with version 2 (cdk/email-resources.ts).
-  SignatureVersion: z.literal('2'),
-  Signature: z.string().min(1),
-  SigningCertURL: z.string().min(1),
-  Subject: z.string().optional(),
-  Token: z.string().optional(),
-  SubscribeURL: z.string().optional(),
+  SignatureVersion: v.literal('2'),
+  Signature: text,
+  SigningCertURL: text,
+  Subject: v.optional(v.string()),
+  Token: v.optional(v.string()),
+  SubscribeURL: v.optional(v.string()),
 });
-export type SnsMessage = z.infer<typeof snsMessageSchema>;
+export type SnsMessage = v.InferOutput<typeof snsMessageSchema>;
 
 /** The region of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or null. */
 export const topicRegion = (topicArn: string) => /^arn:aws[\w-]*:sns:([a-z0-9-]+):/.exec(topicArn)?.[1] ?? null;
@@ -72,9 +73,9 @@ export function createSnsVerifier(opts: {
   certificate: (url: string) => Promise<string>;
 }) {
   return async (body: unknown, now: Date): Promise<SnsCheck> => {
-    const parsed = snsMessageSchema.safeParse(body);
+    const parsed = v.safeParse(snsMessageSchema, body);
     if (!parsed.success) return { ok: false, status: 400, reason: 'not an SNS message' };
-    const m = parsed.data;
+    const m = parsed.output;
     if (m.TopicArn !== opts.topicArn) return { ok: false, status: 403, reason: 'message from another topic' };
     const region = topicRegion(opts.topicArn);
     if (!region || !isSnsUrl(m.SigningCertURL, { region, pathEnd: '.pem' })) return { ok: false, status: 403, reason: 'signing certificate not from SNS' };

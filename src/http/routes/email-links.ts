@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { validator } from 'hono/validator';
 import type { LinkPurpose, LinkSigner } from '../../adapters/link-tokens.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Store } from '../../use-cases/ports.ts';
@@ -21,17 +22,21 @@ export function emailLinkRoutes(deps: EmailLinkDeps) {
   const app = new Hono();
   const refused = (c: Context) =>
     c.html(linkPage({ title: 'This link is not valid', lines: ['It may be incomplete or too old. Copy the whole link from the email, or sign up again for a fresh one.'] }), 400);
-  /** The token in ?t= and the address it was signed for (null when forged, altered, expired or for another purpose). */
-  const linkOf = (c: Context, purpose: LinkPurpose) => {
-    const token = c.req.query('t') ?? '';
-    return { token, address: deps.signer.verify(token, purpose, deps.now()) };
-  };
+  /**
+   * The token in ?t= (the first, if given twice) and the address it was signed for; a link that is
+   * missing, forged, altered, expired or for another purpose is refused.
+   */
+  const link = (purpose: LinkPurpose) =>
+    validator('query', (query, c) => {
+      const token = (Array.isArray(query.t) ? query.t[0] : query.t) ?? '';
+      const address = deps.signer.verify(token, purpose, deps.now());
+      return address ? { token, address } : refused(c);
+    });
   /** Where a link page's button posts back to: the same path and token. */
   const back = (c: Context, token: string) => `${c.req.path}?t=${encodeURIComponent(token)}`;
 
-  app.get('/confirm', (c) => {
-    const { token, address } = linkOf(c, 'confirm');
-    if (!address) return refused(c);
+  app.get('/confirm', link('confirm'), (c) => {
+    const { token } = c.req.valid('query');
     return c.html(
       linkPage({
         title: 'Confirm your email',
@@ -41,9 +46,8 @@ export function emailLinkRoutes(deps: EmailLinkDeps) {
     );
   });
 
-  app.post('/confirm', async (c) => {
-    const { address } = linkOf(c, 'confirm');
-    if (!address) return refused(c);
+  app.post('/confirm', link('confirm'), async (c) => {
+    const { address } = c.req.valid('query');
     const result = await changeEmailStatus(deps, { address, to: 'confirmed', via: 'confirmation link', detail: 'followed the link in the confirmation email' });
     if (result === 'unknown-address') return refused(c);
     return c.html(
@@ -54,9 +58,8 @@ export function emailLinkRoutes(deps: EmailLinkDeps) {
     );
   });
 
-  app.get('/unsubscribe', (c) => {
-    const { token, address } = linkOf(c, 'unsubscribe');
-    if (!address) return refused(c);
+  app.get('/unsubscribe', link('unsubscribe'), (c) => {
+    const { token } = c.req.valid('query');
     return c.html(
       linkPage({
         title: 'Unsubscribe from legday emails?',
@@ -66,9 +69,9 @@ export function emailLinkRoutes(deps: EmailLinkDeps) {
     );
   });
 
-  app.post('/unsubscribe', async (c) => {
-    const { address } = linkOf(c, 'unsubscribe');
-    if (!address) return refused(c);
+  app.post('/unsubscribe', link('unsubscribe'), async (c) => {
+    const { address } = c.req.valid('query');
+    // RFC 8058's one-click POST says "List-Unsubscribe=One-Click"; the page's button posts nothing.
     const oneClick = (await c.req.text()).includes('List-Unsubscribe=One-Click');
     await changeEmailStatus(deps, {
       address,

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { validator } from 'hono/validator';
 import { isSnsUrl, topicRegion, type SnsCheck } from '../../adapters/sns/verify.ts';
 import { emailEventChanges, emailMessageEvent } from '../../core/ses-events.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Metrics, Store } from '../../use-cases/ports.ts';
+import { jsonBody } from '../validate.ts';
 
 export interface SesEventDeps {
   store: Store;
@@ -20,22 +22,22 @@ export interface SesEventDeps {
  * message signed by SNS for our topic is acted on; anything else gets 400 or 403.
  */
 export function sesEventRoutes(deps: SesEventDeps) {
-  return new Hono().post('/events', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large', 413) }), async (c) => {
-    // SNS posts JSON with Content-Type text/plain.
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      return c.text('Bad request: body is not JSON', 400);
-    }
-    const now = deps.now();
-    const check = await deps.verify(body, now);
+  /** The body as an SNS message signed for our topic (shape, signature, topic, age), or a refusal. */
+  const signedSnsMessage = validator('json', async (_parsed, c) => {
+    // SNS posts JSON with Content-Type text/plain, so the body is read whatever its type says.
+    const body = await jsonBody(c);
+    if (body === undefined) return c.text('Bad request: body is not JSON', 400);
+    const check = await deps.verify(body, deps.now());
     if (!check.ok) {
       deps.log.warn('SNS message refused', { reason: check.reason });
       deps.metrics.count('SnsMessageRefused');
       return c.text(`Refused: ${check.reason}`, check.status);
     }
-    const m = check.message;
+    return check.message;
+  });
+  return new Hono().post('/events', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large', 413) }), signedSnsMessage, async (c) => {
+    const now = deps.now();
+    const m = c.req.valid('json');
     if (m.Type === 'SubscriptionConfirmation') {
       if (!m.SubscribeURL || !isSnsUrl(m.SubscribeURL, { region: topicRegion(m.TopicArn) ?? '-', query: true })) return c.text('Refused: SubscribeURL is not an SNS URL', 403);
       await deps.confirmSubscription(m.SubscribeURL);

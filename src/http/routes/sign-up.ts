@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import { validator } from 'hono/validator';
+import * as v from 'valibot';
 import { normalizeEmail } from '../../core/inbound-email.ts';
 import { isAllowedCountry } from '../../core/limits.ts';
 import { normalizePhone } from '../../core/phone.ts';
@@ -9,6 +10,7 @@ import { isValidZone, resolveZone } from '../../core/zones.ts';
 import { signUpUser, type SignUpDeps } from '../../use-cases/sign-up.ts';
 import { CONSENT_TEXT, EMPTY_FORM, signUpPage, signUpResultPage, type FieldErrors, type SignUpForm } from '../pages/sign-up.ts';
 import type { AbuseLimits } from '../../core/limits.ts';
+import { reasons } from '../validate.ts';
 
 export interface SignUpRouteDeps {
   signUp: SignUpDeps;
@@ -26,12 +28,18 @@ const clientKey = (address: string | null | undefined) =>
 
 // Lengths are judged field by field below (a too-long value is simply not a valid one), so the
 // person gets a message next to the field rather than a blanket refusal.
-const formSchema = z.object({
-  phone: z.string().default(''),
-  email: z.string().default(''),
-  timezone: z.string().default(''),
-  channels: z.enum(['sms', 'email', 'both']).catch('sms'),
-  consent: z.string().optional(),
+const formSchema = v.object({
+  phone: v.optional(v.string(), ''),
+  email: v.optional(v.string(), ''),
+  timezone: v.optional(v.string(), ''),
+  channels: v.fallback(v.picklist(['sms', 'email', 'both']), 'sms'),
+  consent: v.optional(v.string()),
+});
+
+/** The form's fields; a repeated field counts once (its last value), as a browser never repeats one. */
+const signUpForm = validator('form', async (_parsed, c) => {
+  const parsed = v.safeParse(formSchema, Object.fromEntries(new URLSearchParams(await c.req.text())));
+  return parsed.success ? parsed.output : c.text(`Bad request: ${reasons(parsed.issues)}`, 400);
 });
 
 /** GET / and POST /: the sign-up page. Every refusal re-renders the form with the person's values. */
@@ -42,9 +50,8 @@ export function signUpRoutes(deps: SignUpRouteDeps) {
 
   app.get('/', (c) => form(c, EMPTY_FORM, {}, 200));
 
-  app.post('/', bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('Form too large', 413) }), async (c) => {
-    const raw = Object.fromEntries(new URLSearchParams(await c.req.text()));
-    const data = formSchema.parse(raw);
+  app.post('/', bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('Form too large', 413) }), signUpForm, async (c) => {
+    const data = c.req.valid('form');
     const values: SignUpForm = {
       phone: data.phone.trim(),
       email: data.email.trim(),

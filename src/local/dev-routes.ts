@@ -1,16 +1,18 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { z } from 'zod';
-import type { AdjustableClock } from '../../adapters/clock.ts';
-import { signTwilioRequest } from '../../adapters/twilio/signature.ts';
-import { replyText } from '../../adapters/twilio/twiml.ts';
-import { buildMime } from '../../adapters/ses/mime.ts';
-import { normalizeEmail } from '../../core/inbound-email.ts';
-import { normalizePhone } from '../../core/phone.ts';
-import type { InboundEmail, InboundEmailResult } from '../../use-cases/handle-inbound-email.ts';
-import type { Outbox } from '../../local/outbox.ts';
-import type { ReminderView, Store } from '../../use-cases/ports.ts';
-import type { SweepResult } from '../../use-cases/send-due-reminders.ts';
-import { simulatorPage } from '../pages/simulator.ts';
+import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
+import * as v from 'valibot';
+import type { AdjustableClock } from '../adapters/clock.ts';
+import { signTwilioRequest } from '../adapters/twilio/signature.ts';
+import { replyText } from '../adapters/twilio/twiml.ts';
+import { buildMime } from '../adapters/ses/mime.ts';
+import { normalizeEmail } from '../core/inbound-email.ts';
+import { normalizePhone } from '../core/phone.ts';
+import type { InboundEmail, InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
+import type { Outbox } from './outbox.ts';
+import type { ReminderView, Store } from '../use-cases/ports.ts';
+import type { SweepResult } from '../use-cases/send-due-reminders.ts';
+import { simulatorPage } from './simulator-page.ts';
 
 export interface DevDeps {
   clock: AdjustableClock;
@@ -31,13 +33,26 @@ export interface DevDeps {
   sesViewerUrl: string;
 }
 
-const smsSchema = z.object({ from: z.string().min(1), body: z.string().max(1600) });
-const emailSchema = z.object({
-  from: z.string().min(3).max(254),
-  subject: z.string().max(998).default(''),
-  text: z.string().max(100_000).default(''),
+const smsSchema = v.object({ from: v.pipe(v.string(), v.minLength(1)), body: v.pipe(v.string(), v.maxLength(1600)) });
+const emailSchema = v.object({
+  from: v.pipe(v.string(), v.minLength(3), v.maxLength(254)),
+  subject: v.optional(v.pipe(v.string(), v.maxLength(998)), ''),
+  text: v.optional(v.pipe(v.string(), v.maxLength(100_000)), ''),
 });
-const clockSchema = z.object({ advanceMinutes: z.number().int().min(0).max(60 * 24 * 60), outage: z.boolean().default(false) });
+const clockSchema = v.object({
+  advanceMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60 * 24 * 60)),
+  outage: v.optional(v.boolean(), false),
+});
+
+/**
+ * A Hono validator for a /dev JSON body (localJsonOnly has already required the JSON type):
+ * the typed body, or a 400 saying what to send.
+ */
+const json = <S extends v.GenericSchema>(schema: S, usage: string) =>
+  validator('json', (body, c) => {
+    const parsed = v.safeParse(schema, body);
+    return parsed.success ? (parsed.output as v.InferOutput<S>) : c.json({ error: usage }, 400);
+  });
 
 /** The sweeper runs every minute: a replay never sweeps twice within one. */
 const SWEEP_EVERY_MS = 60_000;
@@ -79,20 +94,24 @@ export function localJsonOnly(): MiddlewareHandler {
 export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Response> | Response) {
   const app = new Hono();
   app.use('*', localJsonOnly());
+  // Hono's JSON validator refuses a malformed body with an HTTPException: answered as JSON here too.
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) return c.json({ error: err.message }, err.status);
+    throw err;
+  });
 
   app.get('/', (c) => c.html(simulatorPage({ sesViewerUrl: deps.sesViewerUrl, serviceEmail: deps.serviceEmail })));
 
-  app.post('/sms', async (c) => {
-    const input = smsSchema.safeParse(await c.req.json().catch(() => null));
-    if (!input.success) return c.json({ error: 'send JSON {"from": "+15551234567", "body": "legs done"}' }, 400);
-    const from = normalizePhone(input.data.from);
-    if (!from) return c.json({ error: `"${input.data.from}" is not a phone number; use E.164, e.g. +15551234567` }, 400);
+  app.post('/sms', json(smsSchema, 'send JSON {"from": "+15551234567", "body": "legs done"}'), async (c) => {
+    const input = c.req.valid('json');
+    const from = normalizePhone(input.from);
+    if (!from) return c.json({ error: `"${input.from}" is not a phone number; use E.164, e.g. +15551234567` }, 400);
     const params: Record<string, string> = {
       AccountSid: deps.accountSid,
       MessageSid: 'SM' + deps.newId().replace(/-/g, '').slice(0, 32).padEnd(32, '0'),
       From: from,
       To: deps.serviceNumber,
-      Body: input.data.body,
+      Body: input.body,
       NumMedia: '0',
     };
     const path = '/webhooks/twilio/sms';
@@ -116,17 +135,16 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
   });
 
   // An email as SES would receive it: built as real MIME, then parsed by the same path as the Lambda's.
-  app.post('/email', async (c) => {
-    const input = emailSchema.safeParse(await c.req.json().catch(() => null));
-    if (!input.success) return c.json({ error: 'send JSON {"from": "you@example.com", "subject": "legs done", "text": ""}' }, 400);
-    const from = normalizeEmail(input.data.from);
-    if (!from) return c.json({ error: `"${input.data.from}" is not an email address` }, 400);
+  app.post('/email', json(emailSchema, 'send JSON {"from": "you@example.com", "subject": "legs done", "text": ""}'), async (c) => {
+    const input = c.req.valid('json');
+    const from = normalizeEmail(input.from);
+    if (!from) return c.json({ error: `"${input.from}" is not an email address` }, 400);
     const id = deps.newId();
     const raw = await buildMime({
       from,
       to: deps.serviceEmail,
-      subject: input.data.subject,
-      text: input.data.text,
+      subject: input.subject,
+      text: input.text,
       messageId: `<${id}@dev.legday.local>`,
       date: deps.clock.now(),
     });
@@ -163,15 +181,12 @@ export function devRoutes(deps: DevDeps, fetchApp: (req: Request) => Promise<Res
   // Time flows as in production: every moment in between at which something falls due is swept
   // at that moment (so each message goes at its own time), unless `outage` says the sweeper was
   // down, in which case the clock jumps and one sweep at the end finds the backlog.
-  app.post('/clock', async (c) => {
-    const input = clockSchema.safeParse(await c.req.json().catch(() => null));
-    if (!input.success) {
-      return c.json({ error: 'send JSON {"advanceMinutes": N} (N a whole number from 0 to 86400), optionally with "outage": true' }, 400);
-    }
-    const target = deps.clock.now().getTime() + input.data.advanceMinutes * 60_000;
+  app.post('/clock', json(clockSchema, 'send JSON {"advanceMinutes": N} (N a whole number from 0 to 86400), optionally with "outage": true'), async (c) => {
+    const input = c.req.valid('json');
+    const target = deps.clock.now().getTime() + input.advanceMinutes * 60_000;
     const sent: SweepResult['sent'] = [];
     const jumpTo = (ms: number) => deps.clock.advance(Math.max(0, ms - deps.clock.now().getTime()) / 60_000);
-    if (!input.data.outage) {
+    if (!input.outage) {
       let last = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < MAX_REPLAY_SWEEPS; i++) {
         const next = await deps.store.nextDueAt(new Date(target));
