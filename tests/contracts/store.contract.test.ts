@@ -4,6 +4,7 @@ import type { NewReminder } from '../../src/core/plan.ts';
 import { emailUserId, nothing, type UserState } from '../../src/core/respond.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
+import { rateKey } from '../../src/adapters/dynamo/keys.ts';
 import { ensureTable } from '../../src/adapters/dynamo/table.ts';
 import { createMemoryStore } from '../../src/adapters/memory/store.ts';
 import type { DecisionChange, DueReminder, RateLimit, Store } from '../../src/use-cases/ports.ts';
@@ -158,8 +159,8 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
 
   describe('rate-limit counters', () => {
     it('count each write and refuse the whole write once one is full, naming it', async () => {
-      const key = `RATE#contract#${randomUUID()}`;
-      const other = `RATE#contract#${randomUUID()}`;
+      const key = rateKey('contract', randomUUID());
+      const other = rateKey('contract', randomUUID());
       for (let i = 0; i < 2; i++) {
         expect(await store.commit(change(userOf(phone()), { limits: [limit(other, 10, 'roomy'), limit(key, 2, 'tight')] }))).toEqual({ outcome: 'ok' });
       }
@@ -177,7 +178,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
     });
 
     it('a duplicate is reported as a duplicate even when a limit is full', async () => {
-      const key = `RATE#contract#${randomUUID()}`;
+      const key = rateKey('contract', randomUUID());
       const sid = `SM${randomUUID()}`;
       await store.commit(change(null, { inbound: { messageSid: sid, reply: 'r' }, limits: [limit(key, 1)] }));
       expect(await store.commit(change(null, { inbound: { messageSid: sid, reply: 'r' }, limits: [limit(key, 1)] }))).toEqual({ outcome: 'duplicate' });
