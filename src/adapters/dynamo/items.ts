@@ -1,3 +1,4 @@
+import type { Unit } from '../../core/lifts.ts';
 import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
 import type { LinkRequest } from '../../core/link-email.ts';
 import type { ReminderStatus } from '../../use-cases/ports.ts';
@@ -18,8 +19,8 @@ export class BrokenItemError extends Error {
 
 /** Keys only (a PK may be a phone number or an address: masked to its last characters). */
 function describeKey(key: unknown): string {
-  if (!key || typeof key !== 'object') return '(no key)';
-  const { PK, SK } = key as Record<string, unknown>;
+  if (!isObject(key)) return '(no key)';
+  const { PK, SK } = key;
   const mask = (v: unknown) => (typeof v === 'string' ? v.replace(/[^#]{4,}$/, (tail) => '…' + tail.slice(-2)) : String(v));
   return `${mask(PK)} / ${String(SK)}`;
 }
@@ -31,16 +32,24 @@ function reader(kind: string, item: Item) {
   const fail = (field: string, want: string): never => {
     throw new BrokenItemError(kind, item, `${field} is not ${want} (${typeof item[field]})`);
   };
-  const str = (field: string): string => (typeof item[field] === 'string' ? (item[field] as string) : fail(field, 'a string'));
+  const str = (field: string): string => {
+    const v = item[field];
+    return typeof v === 'string' ? v : fail(field, 'a string');
+  };
   /** Absent or null (the document client writes a null as NULL) reads as undefined. */
   const optStr = (field: string): string | undefined => (item[field] === undefined || item[field] === null ? undefined : str(field));
-  const num = (field: string): number => (typeof item[field] === 'number' && Number.isFinite(item[field]) ? (item[field] as number) : fail(field, 'a number'));
+  const num = (field: string): number => {
+    const v = item[field];
+    return typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'a number');
+  };
   const optNum = (field: string): number | undefined => (item[field] === undefined ? undefined : num(field));
-  const bool = (field: string): boolean | undefined =>
-    item[field] === undefined ? undefined : typeof item[field] === 'boolean' ? (item[field] as boolean) : fail(field, 'a boolean');
+  const bool = (field: string): boolean | undefined => {
+    const v = item[field];
+    return v === undefined ? undefined : typeof v === 'boolean' ? v : fail(field, 'a boolean');
+  };
   const oneOf = <T extends string>(field: string, values: readonly T[]): T => {
     const v = str(field);
-    return (values as readonly string[]).includes(v) ? (v as T) : fail(field, `one of ${values.join(', ')}`);
+    return isOneOf(values, v) ? v : fail(field, `one of ${values.join(', ')}`);
   };
   const type = (want: string) => {
     if (item.type !== want) fail('type', `"${want}"`);
@@ -48,18 +57,20 @@ function reader(kind: string, item: Item) {
   return { fail, str, optStr, num, optNum, bool, oneOf, type };
 }
 
+const isOneOf = <T extends string>(values: readonly T[], v: unknown): v is T => values.some((x) => x === v);
 const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 export const USER_STATUSES = ['active', 'opted_out', 'unreachable', 'pending'] as const satisfies readonly UserState['status'][];
 export const EMAIL_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const satisfies readonly EmailContact['status'][];
+const UNITS = ['kg', 'lb'] as const satisfies readonly Unit[];
 export const REMINDER_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'expired'] as const satisfies readonly ReminderStatus[];
 
 function parseEmailContact(v: unknown, r: ReturnType<typeof reader>): EmailContact | null {
   if (v === undefined || v === null) return null;
-  if (!isObject(v) || typeof v.address !== 'string' || !(EMAIL_STATUSES as readonly unknown[]).includes(v.status)) return r.fail('email', 'an address with a known status');
-  return { address: v.address, status: v.status as EmailContact['status'] };
+  if (!isObject(v) || typeof v.address !== 'string' || !isOneOf(EMAIL_STATUSES, v.status)) return r.fail('email', 'an address with a known status');
+  return { address: v.address, status: v.status };
 }
 
 function parseCheckinSummary(v: unknown, r: ReturnType<typeof reader>): CheckinSummary {
@@ -67,8 +78,8 @@ function parseCheckinSummary(v: unknown, r: ReturnType<typeof reader>): CheckinS
     return r.fail('recent', 'a list of leg days (id, at, lifts, pain)');
   }
   const lifts = v.lifts.map((l) => {
-    if (!isObject(l) || typeof l.lift !== 'string' || typeof l.weight !== 'number' || typeof l.unit !== 'string') return r.fail('recent', 'leg days with well-formed lifts');
-    return { lift: l.lift, weight: l.weight, unit: l.unit } as CheckinSummary['lifts'][number];
+    if (!isObject(l) || typeof l.lift !== 'string' || typeof l.weight !== 'number' || !isOneOf(UNITS, l.unit)) return r.fail('recent', 'leg days with well-formed lifts');
+    return { lift: l.lift, weight: l.weight, unit: l.unit };
   });
   return { id: v.id, at: v.at, lifts, pain: v.pain };
 }
@@ -90,7 +101,7 @@ export function parseUser(item: Item): UserState {
   const r = reader('user', item);
   r.type('user');
   const phone = r.optStr('phone') ?? null;
-  if (!Array.isArray(item.recent)) r.fail('recent', 'a list');
+  const recent = Array.isArray(item.recent) ? item.recent : r.fail('recent', 'a list');
   return {
     id: r.str('id'),
     phone,
@@ -98,7 +109,7 @@ export function parseUser(item: Item): UserState {
     email: parseEmailContact(item.email, r),
     enrolledAt: r.str('enrolledAt'),
     timezone: r.str('timezone'),
-    recent: (item.recent as unknown[]).map((c) => parseCheckinSummary(c, r)),
+    recent: recent.map((c) => parseCheckinSummary(c, r)),
     painTrack: parsePainTrack(item.painTrack, r),
     pause: parsePause(item.pause, r),
     version: r.num('version'),
@@ -204,11 +215,11 @@ export function parseCounter(item: Item): { n: number; ttl: number } {
 export function parseRedFlag(item: Item) {
   const r = reader('red flag', item);
   r.type('red-flag');
-  if (!isStringArray(item.signs)) r.fail('signs', 'a list of strings');
+  const signs = isStringArray(item.signs) ? item.signs : r.fail('signs', 'a list of strings');
   return {
     at: r.str('at'),
     tier: r.oneOf('tier', ['soon', 'emergency'] as const),
-    signs: item.signs as string[],
+    signs,
     text: r.str('text'),
     checkinId: r.optStr('checkinId') ?? null,
     checkinAt: r.optStr('checkinAt') ?? null,
