@@ -21,7 +21,7 @@ import { Hono } from 'hono';
 import { createFixedClock, sleep, systemClock } from '../src/adapters/clock.ts';
 import { countCalls } from '../src/adapters/dynamo/call-counter.ts';
 import { createDynamoClient, documentClient } from '../src/adapters/dynamo/client.ts';
-import { dueShard } from '../src/adapters/dynamo/keys.ts';
+import { PROFILE_SK, dueShard, reminderSk, userPk } from '../src/adapters/dynamo/keys.ts';
 import { createDynamoStore } from '../src/adapters/dynamo/store.ts';
 import { ensureTable } from '../src/adapters/dynamo/table.ts';
 import { createLocalMetrics } from '../src/adapters/metrics.ts';
@@ -235,9 +235,11 @@ async function sweepCost(dynamo: DynamoLocal) {
       return {
         PutRequest: {
           Item: {
-            PK: { S: `USER#${phone}` },
-            SK: { S: `REMINDER#${series}#${stepId}` },
+            PK: { S: userPk(phone) },
+            SK: { S: reminderSk(series, stepId) },
             type: { S: 'reminder' },
+            channel: { S: 'sms' },
+            to: { S: phone },
             status: { S: 'pending' },
             attempts: { N: '0' },
             body: { S: STEP_TEXT['ice-1']! },
@@ -339,7 +341,7 @@ async function webhook(dynamo: DynamoLocal) {
   await ensureTable(raw, 'bench-bare');
   const bare = new Hono().post('/hook', async (c) => {
     const form = new URLSearchParams(await c.req.text());
-    await raw.send(new PutItemCommand({ TableName: 'bench-bare', Item: { PK: { S: `USER#${form.get('From')}` }, SK: { S: 'PROFILE' } } }));
+    await raw.send(new PutItemCommand({ TableName: 'bench-bare', Item: { PK: { S: userPk(String(form.get('From'))) }, SK: { S: PROFILE_SK } } }));
     return c.body('<Response/>', 200, { 'content-type': 'text/xml' });
   });
   const port = await freePort();

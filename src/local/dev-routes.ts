@@ -10,13 +10,13 @@ import { normalizeEmail } from '../core/inbound-email.ts';
 import { normalizePhone } from '../core/phone.ts';
 import type { InboundEmail, InboundEmailResult } from '../use-cases/handle-inbound-email.ts';
 import type { Outbox } from './outbox.ts';
-import type { ReminderView, Store } from '../use-cases/ports.ts';
+import type { ReminderRepository, ReminderView, UserRepository } from '../use-cases/ports.ts';
 import type { SweepResult } from '../use-cases/send-due-reminders.ts';
 import { simulatorPage } from './simulator-page.ts';
 
 export interface DevDeps {
   clock: AdjustableClock;
-  store: Store;
+  store: UserRepository & ReminderRepository;
   outbox: Outbox;
   sweep: (now: Date) => Promise<SweepResult>;
   authToken: string;

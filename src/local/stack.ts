@@ -7,6 +7,7 @@ import { createLocalMetrics } from '../adapters/metrics.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
 import { createDynamoStore } from '../adapters/dynamo/store.ts';
+import { createMemoryStore } from '../adapters/memory/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
 import { createLog } from '../adapters/log.ts';
 import { createTwilioSender } from '../adapters/twilio/sender.ts';
@@ -30,11 +31,14 @@ import { startTwilioStandin, type TwilioStandin } from './twilio-standin.ts';
 
 export const LOCAL_TABLE = 'legday-local';
 
-export interface LocalStack {
+/** The stack whatever it stores in: the app, the stand-ins, the sweeper. */
+export interface AppStack {
   url: string;
   publicUrl: string;
-  tableName: string;
-  dynamo: DynamoLocal;
+  /** dynamodb: DynamoDB Local with a table of its own; memory: the in-memory repositories (no Java). */
+  storage: 'dynamodb' | 'memory';
+  tableName: string | null;
+  dynamo: DynamoLocal | null;
   twilio: TwilioStandin | null;
   ses: SesLocal;
   /** Signs simulated SES bounce and complaint events the way SNS signs real ones. */
@@ -48,6 +52,20 @@ export interface LocalStack {
   metrics: ReturnType<typeof createLocalMetrics>;
   sweep(now: Date): Promise<SweepResult>;
   stop(): Promise<void>;
+}
+
+/** On DynamoDB Local (the default, and `npm start`). */
+export interface LocalStack extends AppStack {
+  storage: 'dynamodb';
+  tableName: string;
+  dynamo: DynamoLocal;
+}
+
+/** On the in-memory repositories: no DynamoDB Local, no Java. */
+export interface MemoryStack extends AppStack {
+  storage: 'memory';
+  tableName: null;
+  dynamo: null;
 }
 
 export interface LocalStackOptions {
@@ -67,24 +85,32 @@ export interface LocalStackOptions {
    * 127.0.0.1, so by default there is no per-client cap; tests pass their own.
    */
   clientOf?: SignUpRouteDeps['clientOf'];
+  /**
+   * Where data lives: DynamoDB Local (default), or the in-memory repositories, which keep the
+   * same contract (tests/contracts) and start in no time without Java. Memory cannot persist.
+   */
+  storage?: 'dynamodb' | 'memory';
 }
 
 /** The whole service on one machine: DynamoDB Local, the Twilio stand-in, the local SES, the app and the sweeper. */
-export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalStack(opts: LocalStackOptions & { storage: 'memory' }): Promise<MemoryStack>;
+export async function startLocalStack(opts: LocalStackOptions & { storage?: 'dynamodb' }): Promise<LocalStack>;
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack | MemoryStack> {
   const { config } = opts;
+  if (opts.storage === 'memory' && (opts.persist || opts.dynamo || opts.instrument)) {
+    throw new Error('storage "memory" keeps nothing on disk and has no DynamoDB client: persist, dynamo and instrument do not apply');
+  }
   const log = createLog({ serviceName: 'legday-local', level: config.logLevel });
   const dataDir = opts.persist ? config.dataDir : null;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
   // The local SES first: its fixed port is the likeliest to be taken, and nothing is running yet to clean up.
   const ses = await startSesLocal(config.sesPort);
-  const dynamo = opts.dynamo ?? (await startDynamoLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}));
-  const ownsDynamo = !opts.dynamo;
-  const tableName = opts.dynamo ? `legday-${randomUUID().slice(0, 8)}` : LOCAL_TABLE;
-  const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
-  await ensureTable(raw, tableName);
-  opts.instrument?.(raw);
-  const store = createDynamoStore(documentClient(raw), tableName);
+  const storage = await openStorage(opts, dataDir).catch(async (err: unknown) => {
+    await ses.stop();
+    throw err;
+  });
+  const { store } = storage;
 
   const clock = opts.clock ?? createAdjustableClock();
   const metrics = createLocalMetrics();
@@ -187,8 +213,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Leave nothing running behind a failed start.
     await twilio?.stop();
     await ses.stop();
-    raw.destroy();
-    if (ownsDynamo) await dynamo.stop();
+    await storage.close();
     throw new PortInUseError(`Could not serve the app on port ${port} (${String(err)}). Set PORT to a free port.`);
   });
 
@@ -199,11 +224,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           sweep(clock.now()).catch((err) => log.error('scheduled sweep failed', { error: String(err) }));
         }, opts.sweepEveryMs);
 
+  const where =
+    storage.kind === 'memory'
+      ? ({ storage: 'memory', tableName: null, dynamo: null } as const)
+      : ({ storage: 'dynamodb', tableName: storage.tableName, dynamo: storage.dynamo } as const);
   return {
     url,
     publicUrl,
-    tableName,
-    dynamo,
+    ...where,
     twilio,
     ses,
     sns,
@@ -220,8 +248,31 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await running;
       await twilio?.stop();
       await ses.stop();
-      raw.destroy();
-      if (ownsDynamo) await dynamo.stop();
+      await storage.close();
     },
   };
+}
+
+type Storage =
+  | { kind: 'memory'; store: Store; close(): Promise<void> }
+  | { kind: 'dynamodb'; store: Store; tableName: string; dynamo: DynamoLocal; close(): Promise<void> };
+
+async function openStorage(opts: LocalStackOptions, dataDir: string | null): Promise<Storage> {
+  if (opts.storage === 'memory') return { kind: 'memory', store: createMemoryStore(), close: async () => {} };
+  const dynamo = opts.dynamo ?? (await startDynamoLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}));
+  const ownsDynamo = !opts.dynamo;
+  const tableName = opts.dynamo ? `legday-${randomUUID().slice(0, 8)}` : LOCAL_TABLE;
+  const raw = createDynamoClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
+  const close = async () => {
+    raw.destroy();
+    if (ownsDynamo) await dynamo.stop();
+  };
+  try {
+    await ensureTable(raw, tableName);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  opts.instrument?.(raw);
+  return { kind: 'dynamodb', store: createDynamoStore(documentClient(raw), tableName), tableName, dynamo, close };
 }

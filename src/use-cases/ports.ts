@@ -105,31 +105,37 @@ export type ClaimResult =
   /** The person had a scheduled message on this channel within the hour: this one waits until `until`. */
   | { outcome: 'busy'; until: Date };
 
-export interface Store {
+/** The people: profiles and who owns which email address (writes go through DecisionLog). */
+export interface UserRepository {
   getUser(userId: string): Promise<UserState | null>;
   /** Who owns this email address (UserState.id), or null. */
   emailOwner(address: string): Promise<string | null>;
-  pendingReminders(userId: string, series: string): Promise<PendingRef[]>;
-  /** Every reminder of a series, in any state (the simulator's timeline). */
-  listReminders(userId: string, series: string): Promise<ReminderView[]>;
-  /** Writes a decision and its dedupe record all-or-nothing. */
-  commit(change: {
-    decision: Omit<Decision, 'reply' | 'said' | 'reschedule' | 'cancelSeries' | 'cancelChannel'>;
-    expectedVersion: number | null;
-    cancel: readonly ReminderRef[];
-    /** New times for reminders that were pending when read; each write is conditioned on it. */
-    reschedule: readonly NewReminder[];
-    inbound: InboundRecord | null;
-    limits?: readonly RateLimit[];
-    /** Records that the user owns this address; refused (a conflict) if someone else does. */
-    claimEmail?: string | null;
-    now: Date;
-  }): Promise<CommitResult>;
+}
+
+/** A number's request to be tied to an email address (core/link-email.ts). */
+export interface LinkRepository {
+  /** The request to tie an address to this number (core/link-email.ts), while one is open. */
+  linkRequest(phone: string): Promise<LinkRequest | null>;
+  /** Opens (or replaces) the number's link request; it expires with an unproven sign-up. */
+  requestLink(req: LinkRequest, now: Date): Promise<void>;
+  /** Marks the request asked; false when it was not open (already asked, or gone). */
+  markLinkAsked(phone: string): Promise<boolean>;
+}
+
+/** What an inbound message left behind: its dedupe record and the reply it got. */
+export interface InboundRepository {
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
   inboundReply(messageSid: string): Promise<string | null | undefined>;
   /** Whether the reply to an inbound email went out (emails are answered after the commit). */
   replyPending(messageSid: string): Promise<{ reply: string } | null>;
   markReplySent(messageSid: string, at: Date): Promise<void>;
+}
+
+/** Scheduled messages: what the webhook reads back, and the sweeper's whole life cycle of a send. */
+export interface ReminderRepository {
+  pendingReminders(userId: string, series: string): Promise<PendingRef[]>;
+  /** Every reminder of a series, in any state (the simulator's timeline). */
+  listReminders(userId: string, series: string): Promise<ReminderView[]>;
   findDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
   /** The earliest time at or before `until` that a live reminder falls due (the dev clock replays through these). */
   nextDueAt(until: Date): Promise<Date | null>;
@@ -148,6 +154,7 @@ export interface Store {
   /**
    * Claims a due reminder, and with it the person's scheduled-message slot on its channel for
    * `slotMs` (the no-burst rule: one scheduled message per person per channel per hour).
+   * Checked against the person's profile in the same write: a STOP or a newer leg day wins.
    */
   claimReminder(ref: DueReminder, now: Date, claimUntil: Date, token: string, slotMs?: number): Promise<ClaimResult>;
   /** Records the send; `lateSeconds` is how long after its planned time it went. */
@@ -155,27 +162,50 @@ export interface Store {
   retryLater(ref: ReminderRef, token: string, retryAt: Date, error: string, uncertain: boolean): Promise<void>;
   markFailed(ref: ReminderRef, token: string, at: Date, error: string, uncertain: boolean): Promise<void>;
   cancelReminder(ref: ReminderRef, at: Date, reason: string): Promise<void>;
-  /** The request to tie an address to this number (core/link-email.ts), while one is open. */
-  linkRequest(phone: string): Promise<LinkRequest | null>;
-  /** Opens (or replaces) the number's link request; it expires with an unproven sign-up. */
-  requestLink(req: LinkRequest, now: Date): Promise<void>;
-  /** Marks the request asked; false when it was not open (already asked, or gone). */
-  markLinkAsked(phone: string): Promise<boolean>;
+}
+
+/** What one commit writes, all or nothing. */
+export interface DecisionChange {
+  decision: Omit<Decision, 'reply' | 'said' | 'reschedule' | 'cancelSeries' | 'cancelChannel'>;
+  expectedVersion: number | null;
+  cancel: readonly ReminderRef[];
+  /** New times for reminders that were pending when read; each write is conditioned on it. */
+  reschedule: readonly NewReminder[];
+  inbound: InboundRecord | null;
+  /** Hourly counters (the rate limits) this write must fit under; a full one refuses it whole. */
+  limits?: readonly RateLimit[];
+  /** Records that the user owns this address; refused (a conflict) if someone else does. */
+  claimEmail?: string | null;
+  now: Date;
+}
+
+export interface LinkChange {
+  phoneUser: UserState;
+  emailUser: UserState;
+  expected: { phone: number; email: number };
+  address: string;
+  consent: ConsentEvent;
+  inbound: InboundRecord;
+  now: Date;
+}
+
+/**
+ * The unit of work: the writes that cross repositories (profile, owner record, reminders, the
+ * inbound dedupe record, rate-limit counters, history) in one transaction, so none is half done.
+ */
+export interface DecisionLog {
+  /** Writes a decision and its dedupe record all-or-nothing. */
+  commit(change: DecisionChange): Promise<CommitResult>;
   /**
    * Ties the address to the number in one write: the number's profile gets it, the email-only
    * profile gives it up, the owner record moves, the request closes, with the consent and dedupe
    * records. Each profile is conditioned on the version read.
    */
-  commitLink(change: {
-    phoneUser: UserState;
-    emailUser: UserState;
-    expected: { phone: number; email: number };
-    address: string;
-    consent: ConsentEvent;
-    inbound: InboundRecord;
-    now: Date;
-  }): Promise<'ok' | 'conflict' | 'duplicate'>;
+  commitLink(change: LinkChange): Promise<'ok' | 'conflict' | 'duplicate'>;
 }
+
+/** Everything stored: the repositories together (adapters/dynamo/store.ts, adapters/memory/store.ts). */
+export type Store = UserRepository & LinkRepository & InboundRepository & ReminderRepository & DecisionLog;
 
 export interface OutboundSms {
   to: string;

@@ -2,6 +2,7 @@ import { confirmationEmail } from '../content/email.ts';
 import { dayBucket, hourBucket } from '../core/limits.ts';
 import { noChange } from '../core/respond.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
+import { rateKey } from '../adapters/dynamo/keys.ts';
 import { applyDecision } from './apply-decision.ts';
 import { SendError, type EmailDelivery, type Log, type Metrics, type RateLimit, type Store } from './ports.ts';
 
@@ -103,18 +104,18 @@ function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome,
   const expiresAt = epoch + 3 * 3600;
   const limits: RateLimit[] = [];
   // Every post counts against its client, whatever it changes.
-  if (req.client) limits.push({ name: 'signups_per_client', key: `RATE#signup#client#${req.client}#${hour}`, max: SIGNUPS_PER_CLIENT_PER_HOUR, expiresAt });
+  if (req.client) limits.push({ name: 'signups_per_client', key: rateKey('signup', 'client', req.client, hour), max: SIGNUPS_PER_CLIENT_PER_HOUR, expiresAt });
   if (outcome === 'confirm-email' && req.email) {
     // The address's own cap first: when both are full, the address is the one reported.
     limits.push({
       name: 'confirmations_per_address',
-      key: `RATE#confirm#${req.email}#${dayBucket(now)}`,
+      key: rateKey('confirm', req.email, dayBucket(now)),
       max: CONFIRMATIONS_PER_ADDRESS_PER_DAY,
       expiresAt: epoch + 2 * 86400,
     });
-    limits.push({ name: 'confirmation_emails', key: `RATE#confirm#all#${hour}`, max: deps.confirmationsPerHour, expiresAt });
+    limits.push({ name: 'confirmation_emails', key: rateKey('confirm', 'all', hour), max: deps.confirmationsPerHour, expiresAt });
   }
   // The page's own counter: a flood of form posts cannot stop new numbers enrolling by text.
-  if (isNew) limits.push({ name: 'signups', key: `RATE#enrol#web#${hour}`, max: deps.enrolmentsPerHour, expiresAt });
+  if (isNew) limits.push({ name: 'signups', key: rateKey('enrol', 'web', hour), max: deps.enrolmentsPerHour, expiresAt });
   return limits;
 }

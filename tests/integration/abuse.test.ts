@@ -13,6 +13,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { changeEmailStatus } from '../../src/use-cases/change-email-status.ts';
 import { SMS } from '../../src/content/index.ts';
+import { EMAIL_SK, PROFILE_SK, emailPk, userPk } from '../../src/adapters/dynamo/keys.ts';
+import { emailUserId } from '../../src/core/respond.ts';
 
 /** Issue 13: what a stranger can do with the public surfaces, through the real app and tables. */
 let stack: LocalStack;
@@ -187,8 +189,8 @@ describe('confirmation emails from the sign-up page (issue 13, finding 1)', () =
     const now = () => stack.clock.now().getTime() / 1000;
     const email = `unproven-${++n}@example.com`;
     await signUp(stack, { channels: 'email', email });
-    const profile = await rawItem(`USER#email:${email}`, 'PROFILE');
-    const owner = await rawItem(`EMAIL#${email}`, 'EMAIL');
+    const profile = await rawItem(userPk(emailUserId(email)), PROFILE_SK);
+    const owner = await rawItem(emailPk(email), EMAIL_SK);
     for (const item of [profile, owner]) {
       expect(Number(item?.ttl)).toBeGreaterThan(now() + 7 * 86400);
       expect(Number(item?.ttl)).toBeLessThan(now() + 9 * 86400);
@@ -197,17 +199,17 @@ describe('confirmation emails from the sign-up page (issue 13, finding 1)', () =
     const phone = '+447700900' + String(500 + n);
     const both = `both-${n}@example.com`;
     await signUp(stack, { channels: 'both', phone, email: both });
-    expect((await rawItem(`USER#${phone}`, 'PROFILE'))?.ttl).toBeDefined();
-    expect((await rawItem(`EMAIL#${both}`, 'EMAIL'))?.ttl).toBeDefined();
+    expect((await rawItem(userPk(phone), PROFILE_SK))?.ttl).toBeDefined();
+    expect((await rawItem(emailPk(both), EMAIL_SK))?.ttl).toBeDefined();
 
     // Following the link proves the address: neither record expires any more.
     const link = linkIn((await sesEmails(stack, email))[0]?.body.text, '/email/confirm');
     expect((await fetch(link.replace(stack.publicUrl, stack.url), { method: 'POST' })).status).toBe(200);
-    expect((await rawItem(`USER#email:${email}`, 'PROFILE'))?.ttl).toBeUndefined();
-    expect((await rawItem(`EMAIL#${email}`, 'EMAIL'))?.ttl).toBeUndefined();
+    expect((await rawItem(userPk(emailUserId(email)), PROFILE_SK))?.ttl).toBeUndefined();
+    expect((await rawItem(emailPk(email), EMAIL_SK))?.ttl).toBeUndefined();
     // The number's first text proves the number: its profile stays.
     await smsText(stack, phone, 'legs done');
-    expect((await rawItem(`USER#${phone}`, 'PROFILE'))?.ttl).toBeUndefined();
+    expect((await rawItem(userPk(phone), PROFILE_SK))?.ttl).toBeUndefined();
   });
 });
 

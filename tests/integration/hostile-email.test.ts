@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
+import { EMAIL_SK, PROFILE_SK, addressOfEmailPk, emailPk } from '../../src/adapters/dynamo/keys.ts';
 import { buildMime } from '../../src/adapters/ses/mime.ts';
 import type { ReceiptVerdicts, Verdict } from '../../src/core/inbound-email.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
@@ -70,10 +71,10 @@ async function expectConsistent() {
     start = res.LastEvaluatedKey;
   } while (start);
   db.destroy();
-  const profiles = new Map(items.filter((i) => i.SK === 'PROFILE').map((p) => [String(p.id), p]));
-  const claims = items.filter((i) => i.SK === 'EMAIL');
+  const profiles = new Map(items.filter((i) => i.SK === PROFILE_SK).map((p) => [String(p.id), p]));
+  const claims = items.filter((i) => i.SK === EMAIL_SK);
   for (const claim of claims) {
-    const address = String(claim.PK).slice('EMAIL#'.length);
+    const address = addressOfEmailPk(String(claim.PK));
     const owner = profiles.get(String(claim.userId));
     expect(owner, `claim on ${address} points at no profile`).toBeDefined();
     expect((owner!.email as { address: string } | undefined)?.address, `claim on ${address}`).toBe(address);
@@ -83,7 +84,7 @@ async function expectConsistent() {
     const email = p.email as { address: string; status: string } | undefined;
     if (!email) continue;
     expect(['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained']).toContain(email.status);
-    expect(claims.some((c) => c.PK === `EMAIL#${email.address}` && c.userId === p.id), `${email.address} unclaimed`).toBe(true);
+    expect(claims.some((c) => c.PK === emailPk(email.address) && c.userId === p.id), `${email.address} unclaimed`).toBe(true);
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyText } from '../../src/adapters/twilio/twiml.ts';
+import { INBOUND_SK, inboundPk } from '../../src/adapters/dynamo/keys.ts';
 import { SMS } from '../../src/content/index.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { advance, itemsOf, newMessageSid, postWebhook, smsParams, startTestStack, text } from '../support/stack.ts';
@@ -136,7 +137,7 @@ describe('duplicate deliveries', () => {
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const { createDynamoClient, documentClient } = await import('../../src/adapters/dynamo/client.ts');
     const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
-    const item = (await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: `INBOUND#${sid}`, SK: 'INBOUND' } }))).Item!;
+    const item = (await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: inboundPk(sid), SK: INBOUND_SK } }))).Item!;
     const now = stack.clock.now().getTime() / 1000;
     expect(Number(item.ttl)).toBeGreaterThan(now + 6 * 86400);
     expect(Number(item.ttl)).toBeLessThan(now + 8 * 86400);

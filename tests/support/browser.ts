@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import type { LocalStack } from '../../src/local/stack.ts';
+import type { AppStack } from '../../src/local/stack.ts';
 
 /** Debian's Chromium, which `.ci/run` installs; browser tests skip (and say so) without it. */
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -18,8 +18,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A test stack and a browser for one test file, started and stopped around it (nothing without Chromium). */
-export function browserAndStack(start: () => Promise<LocalStack>) {
-  const ctx = {} as { stack: LocalStack; browser: Browser };
+export function browserAndStack(start: () => Promise<AppStack>) {
+  const ctx = {} as { stack: AppStack; browser: Browser };
   beforeAll(async () => {
     if (!CHROMIUM) return;
     ctx.stack = await start();

@@ -1,6 +1,6 @@
 import { buildMime } from '../../src/adapters/ses/mime.ts';
 import type { ReceiptVerdicts } from '../../src/core/inbound-email.ts';
-import type { LocalStack } from '../../src/local/stack.ts';
+import type { AppStack } from '../../src/local/stack.ts';
 
 export interface SesStoredEmail {
   messageId: string;
@@ -12,14 +12,14 @@ export interface SesStoredEmail {
 }
 
 /** Every email the local SES holds for one address, read back through its /store API. */
-export async function sesEmails(stack: LocalStack, to: string): Promise<SesStoredEmail[]> {
+export async function sesEmails(stack: AppStack, to: string): Promise<SesStoredEmail[]> {
   const res = await fetch(stack.ses.url + '/store');
   const { emails } = (await res.json()) as { emails: SesStoredEmail[] };
   return emails.filter((e) => e.destination.to.some((t) => t.toLowerCase().includes(to.toLowerCase())));
 }
 
 /** Submits the sign-up form as a browser would. */
-export async function submitSignUp(stack: LocalStack, fields: Record<string, string>): Promise<{ status: number; html: string }> {
+export async function submitSignUp(stack: AppStack, fields: Record<string, string>): Promise<{ status: number; html: string }> {
   const res = await fetch(stack.url + '/', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -39,7 +39,7 @@ export const PASS: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS',
 let n = 0;
 /** An email as SES receives it: real MIME, multipart when given HTML. */
 export async function receive(
-  stack: LocalStack,
+  stack: AppStack,
   mail: { from: string; subject: string; text: string; html?: string },
   verdicts: ReceiptVerdicts = PASS,
 ) {
@@ -49,7 +49,7 @@ export async function receive(
 }
 
 /** Signs up an email-only user and follows the confirmation link. */
-export async function confirmedEmailUser(stack: LocalStack, address: string, timezone = 'Europe/London') {
+export async function confirmedEmailUser(stack: AppStack, address: string, timezone = 'Europe/London') {
   const res = await submitSignUp(stack, { channels: 'email', email: address, timezone, consent: 'yes' });
   if (res.status !== 200) throw new Error(`sign-up answered ${res.status}`);
   const [mail] = await sesEmails(stack, address);

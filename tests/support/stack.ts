@@ -8,7 +8,8 @@ import { sendDueReminders, type SweepOptions } from '../../src/use-cases/send-du
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH, readLocalConfig } from '../../src/config.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { startLocalStack, type AppStack, type LocalStack, type MemoryStack } from '../../src/local/stack.ts';
+import { userPk } from '../../src/adapters/dynamo/keys.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
 export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
@@ -34,7 +35,22 @@ export async function startTestStack(
   });
 }
 
-export async function post<T = unknown>(stack: LocalStack, path: string, body: unknown): Promise<{ status: number; json: T }> {
+/**
+ * The same stack on the in-memory repositories: no DynamoDB Local, no Java, so use-case tests run
+ * in milliseconds. The repositories keep DynamoDB's contract (tests/contracts); tests that read
+ * raw items use startTestStack.
+ */
+export async function startMemoryStack(env: Record<string, string> = {}, start = LEG_DAY): Promise<MemoryStack> {
+  return startLocalStack({
+    config: readLocalConfig({ PORT: '0', SES_PORT: '0', LOG_LEVEL: 'SILENT', SEND_RATE_PER_SECOND: '0', ...env }),
+    persist: false,
+    sweepEveryMs: null,
+    clock: createFixedClock(start),
+    storage: 'memory',
+  });
+}
+
+export async function post<T = unknown>(stack: AppStack, path: string, body: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(stack.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -43,14 +59,14 @@ export async function post<T = unknown>(stack: LocalStack, path: string, body: u
   return { status: res.status, json: (await res.json()) as T };
 }
 
-export async function text(stack: LocalStack, from: string, body: string): Promise<string | null> {
+export async function text(stack: AppStack, from: string, body: string): Promise<string | null> {
   const res = await post<{ reply: string | null; error?: string }>(stack, '/dev/sms', { from, body });
   if (res.status !== 200) throw new Error(`/dev/sms answered ${res.status}: ${res.json.error}`);
   return res.json.reply;
 }
 
 /** POST /dev/clock: replays every moment in between (or, with `outage`, jumps and sweeps once). */
-export async function advance(stack: LocalStack, minutes: number, opts: { outage?: boolean } = {}) {
+export async function advance(stack: AppStack, minutes: number, opts: { outage?: boolean } = {}) {
   const res = await post<{ now: string; sent: { to: string; stepId: string; body: string; sentAt: string }[] }>(stack, '/dev/clock', {
     advanceMinutes: minutes,
     ...(opts.outage ? { outage: true } : {}),
@@ -58,7 +74,7 @@ export async function advance(stack: LocalStack, minutes: number, opts: { outage
   return res.json;
 }
 
-export async function outbox(stack: LocalStack, to?: string) {
+export async function outbox(stack: AppStack, to?: string) {
   const res = await fetch(stack.url + '/dev/outbox' + (to ? `?to=${encodeURIComponent(to)}` : ''));
   return ((await res.json()) as { messages: { to: string; channel: string; body: string; sentAt: string }[] }).messages;
 }
@@ -67,7 +83,7 @@ export async function outbox(stack: LocalStack, to?: string) {
 export async function itemsOf(stack: LocalStack, phone: string): Promise<Record<string, unknown>[]> {
   const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
   const res = await db.send(
-    new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `USER#${phone}` } }),
+    new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': userPk(phone) } }),
   );
   db.destroy();
   return res.Items ?? [];
@@ -79,7 +95,7 @@ export const newMessageSid = () => 'SM' + (++sidCounter).toString(16).padStart(8
 
 /** Posts a form-encoded webhook the way Twilio does, signed with `authToken` over `signedUrl`. */
 export async function postWebhook(
-  stack: LocalStack,
+  stack: AppStack,
   params: Record<string, string>,
   opts: { authToken?: string; signedUrl?: string; signature?: string | null; rawBody?: string } = {},
 ): Promise<Response> {
@@ -114,7 +130,7 @@ const quietLog = { info() {}, warn() {}, error() {} };
  * stack's stand-in, asking for status callbacks to the stack's app: several of these can race
  * each other, as overlapping Lambda invocations would.
  */
-export function sweeperFor(stack: LocalStack, timeoutMs = 2000) {
+export function sweeperFor(stack: AppStack, timeoutMs = 2000) {
   const sender = createTwilioSender({
     accountSid: LOCAL_TWILIO_ACCOUNT_SID,
     authToken: LOCAL_TWILIO_AUTH_TOKEN,

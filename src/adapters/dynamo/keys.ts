@@ -30,6 +30,25 @@ export const consentSk = (at: string, action: string, version: number) => `CONSE
 export const slotSk = (channel: 'sms' | 'email') => `SLOT#${channel}`;
 export const inboundPk = (messageSid: string) => `INBOUND#${messageSid}`;
 export const INBOUND_SK = 'INBOUND';
+/** The number's request to be tied to an email address (core/link-email.ts), in its partition. */
+export const LINK_SK = 'LINK';
+
+/**
+ * An hourly (or daily) rate-limit counter: what is counted, then the parts that scope it (a number,
+ * an address, "all"), then its time bucket. E.g. rateKey('reply', '+15551234567', '2026-03-02T18')
+ * is "RATE#reply#+15551234567#2026-03-02T18".
+ */
+export const rateKey = (what: string, ...scope: string[]) => ['RATE', what, ...scope].join('#');
+export const COUNT_SK = 'COUNT';
+
+/** The user id a USER# partition key names. */
+export function userIdOfPk(pk: string): string | null {
+  return pk.startsWith('USER#') ? pk.slice('USER#'.length) : null;
+}
+/** The owner record's address from its partition key. */
+export function addressOfEmailPk(pk: string): string | null {
+  return pk.startsWith('EMAIL#') ? pk.slice('EMAIL#'.length) : null;
+}
 
 /** FNV-1a: cheap and stable, so the same reminder always maps to the same shard. */
 export function dueShard(userId: string, series: string, stepId: string, shards = DUE_SHARDS): string {
@@ -38,8 +57,11 @@ export function dueShard(userId: string, series: string, stepId: string, shards 
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return `DUE#${h % shards}`;
+  return duePk(h % shards);
 }
+
+/** The due index partition for one shard. */
+export const duePk = (shard: number) => `DUE#${shard}`;
 
 export function parseReminderSk(sk: string): { series: string; stepId: string; channel: 'sms' | 'email' } | null {
   const m = /^REMINDER#([^#]+)#(email#)?([^#]+)$/.exec(sk);

@@ -3,14 +3,14 @@ import { SMS, STEP_TEXT, LOAD_TEXT, render } from '../../src/content/index.ts';
 import { localClock } from '../../src/core/local-time.ts';
 import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
-import type { LocalStack } from '../../src/local/stack.ts';
-import { LEG_DAY, advance, outbox, startTestStack, text } from '../support/stack.ts';
+import type { MemoryStack } from '../../src/local/stack.ts';
+import { LEG_DAY, advance, outbox, startMemoryStack, text } from '../support/stack.ts';
 
 /**
  * Walks through the dev surface only, the way the issues describe them: texts in, the clock moved
  * an hour at a time with one sweep per hour (as the every-minute schedule would), texts out.
  */
-let stack: LocalStack | undefined;
+let stack: MemoryStack | undefined;
 afterEach(async () => {
   await stack?.stop();
   stack = undefined;
@@ -20,7 +20,7 @@ afterEach(async () => {
 type Sent = { hour: number; stepId: string; at: string; sentAt: string; body: string };
 /** A planned instant plus this number's own spread offset (0..30 minutes). */
 const spread = (phone: string, planned: string) => new Date(Date.parse(planned) + spreadOffsetMs(phone)).toISOString();
-async function walkHours(s: LocalStack, hours: number, onHour?: (hour: number) => Promise<void>): Promise<Sent[]> {
+async function walkHours(s: MemoryStack, hours: number, onHour?: (hour: number) => Promise<void>): Promise<Sent[]> {
   const out: Sent[] = [];
   for (let hour = 1; hour <= hours; hour++) {
     const { sent, now } = await advance(s, 60);
@@ -39,7 +39,7 @@ function expectCheapSms(bodies: string[]) {
 
 describe('a full leg-day cycle (US number, DEFAULT_TIMEZONE America/New_York)', () => {
   it('acknowledges, then sends ice inside 48 h, heat after, mobility, and pre-leg-day advice, each once', async () => {
-    stack = await startTestStack();
+    stack = await startMemoryStack();
     const s = stack;
     const phone = '+15551234567';
     expect(await text(s, phone, 'legs done')).toBe(SMS.checkinFirst);
@@ -77,7 +77,7 @@ describe('a full leg-day cycle (US number, DEFAULT_TIMEZONE America/New_York)', 
   });
 
   it('after STOP nothing more is sent, even for a leg day already scheduled', async () => {
-    stack = await startTestStack();
+    stack = await startMemoryStack();
     const phone = '+15557654321';
     await text(stack, phone, 'legs done');
     await advance(stack, 20 * 60);
@@ -93,7 +93,7 @@ describe('a full leg-day cycle (US number, DEFAULT_TIMEZONE America/New_York)', 
 describe('the coach: zones, sending hours, loads', () => {
   it('a +44 number gets every text between 08:00 and 20:00 London time, across the spring DST change', async () => {
     // Friday 27 March 2026, 21:30 GMT; the clocks go forward on Sunday the 29th.
-    stack = await startTestStack({}, new Date('2026-03-27T21:30:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-03-27T21:30:00Z'));
     const phone = '+447700900123';
     await text(stack, phone, 'legs done');
     const sent = await walkHours(stack, 8 * 24);
@@ -109,7 +109,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('and across the autumn change', async () => {
-    stack = await startTestStack({}, new Date('2026-10-23T17:00:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-10-23T17:00:00Z'));
     const phone = '+447700900124';
     await text(stack, phone, 'legs done');
     const sent = await walkHours(stack, 8 * 24);
@@ -121,7 +121,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('"TZ America/Los_Angeles" moves the later texts to Los Angeles hours', async () => {
-    stack = await startTestStack({}, new Date('2026-03-02T18:00:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-03-02T18:00:00Z'));
     const phone = '+447700900125';
     await text(stack, phone, 'legs done');
     expect(await text(stack, phone, 'TZ America/Los_Angeles')).toBe(render(SMS.tzSet, { zone: 'America/Los_Angeles' }));
@@ -136,7 +136,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('red-flag texts get only the doctor reply, and the scheduled advice stops until MISREAD', async () => {
-    stack = await startTestStack();
+    stack = await startMemoryStack();
     const phone = '+15551110000';
     await text(stack, phone, 'legs done');
     for (const t of ['pain and my legs are numb', 'back pain, cant feel my foot']) {
@@ -151,7 +151,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('"legs done squat 140" and a week later the warm-up text names 154 as the cap', async () => {
-    stack = await startTestStack({}, new Date('2026-03-02T18:00:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-03-02T18:00:00Z'));
     const phone = '+447700900126';
     await text(stack, phone, 'legs done squat 140');
     const sent = await walkHours(stack, 7 * 24);
@@ -162,7 +162,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('a check-in after a three-week gap gets deload advice with the numbers', async () => {
-    stack = await startTestStack({}, new Date('2026-03-02T18:00:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-03-02T18:00:00Z'));
     const phone = '+447700900127';
     await text(stack, phone, 'legs done squat 140kg deadlift 180kg');
     await advance(stack, 21 * 24 * 60);
@@ -172,7 +172,7 @@ describe('the coach: zones, sending hours, loads', () => {
   });
 
   it('a pain score of 7+ gets a gentler plan and a check-in next morning whose answer is recorded', async () => {
-    stack = await startTestStack({}, new Date('2026-03-02T18:00:00Z'));
+    stack = await startMemoryStack({}, new Date('2026-03-02T18:00:00Z'));
     const phone = '+447700900128';
     await text(stack, phone, 'legs done');
     await advance(stack, 3 * 60);

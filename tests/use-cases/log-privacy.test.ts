@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalStack } from '../../src/local/stack.ts';
+import type { MemoryStack } from '../../src/local/stack.ts';
 import { confirmedEmailUser, receive } from '../support/email.ts';
-import { advance, postWebhook, smsParams, startTestStack, text } from '../support/stack.ts';
+import { advance, postWebhook, smsParams, startMemoryStack, text } from '../support/stack.ts';
 
 /** Logs are read by more people than phone numbers should be: capture everything the service logs. */
-let stack: LocalStack;
+let stack: MemoryStack;
 let captured = '';
 beforeAll(async () => {
   const write = (chunk: unknown) => {
@@ -13,7 +13,7 @@ beforeAll(async () => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(write);
   vi.spyOn(process.stderr, 'write').mockImplementation(write);
-  stack = await startTestStack({ LOG_LEVEL: 'INFO' });
+  stack = await startMemoryStack({ LOG_LEVEL: 'INFO' });
 });
 afterAll(async () => {
   await stack?.stop();

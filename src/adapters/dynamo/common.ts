@@ -1,0 +1,14 @@
+import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
+export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** Whether DynamoDB refused a write on its condition. */
+export const isConditionFailure = (err: unknown) => (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** Per item of a refused transaction, why (a single refused write counts as one item); null for any other error. */
+export function cancellationReasons(err: unknown): string[] | null {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (e?.name === 'ConditionalCheckFailedException') return ['ConditionalCheckFailed'];
+  if (e?.name !== 'TransactionCanceledException') return null;
+  return (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+}
