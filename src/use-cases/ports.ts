@@ -1,6 +1,8 @@
 import type { Channel, NewReminder } from '../core/plan.ts';
 import type { LinkRequest } from '../core/link-email.ts';
-import type { ConsentEvent, Decision, UserState } from '../core/respond.ts';
+import type { Reply } from '../core/channel.ts';
+import type { Change } from '../core/decision.ts';
+import type { ConsentEvent, UserState } from '../core/user.ts';
 
 /** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
 
@@ -74,7 +76,8 @@ export interface SendRecord {
 export interface InboundRecord {
   /** Twilio's MessageSid (or idempotency token), or "ses:" and SES's message id. */
   messageSid: string;
-  reply: string | null;
+  /** The reply worded for its channel, sent again when the same message is delivered again. */
+  reply: Reply | null;
 }
 
 export type CommitResult =
@@ -114,7 +117,7 @@ export interface Store {
   listReminders(userId: string, series: string): Promise<ReminderView[]>;
   /** Writes a decision and its dedupe record all-or-nothing. */
   commit(change: {
-    decision: Omit<Decision, 'reply' | 'said' | 'reschedule' | 'cancelSeries' | 'cancelChannel'>;
+    decision: Change;
     expectedVersion: number | null;
     cancel: readonly ReminderRef[];
     /** New times for reminders that were pending when read; each write is conditioned on it. */
@@ -126,9 +129,9 @@ export interface Store {
     now: Date;
   }): Promise<CommitResult>;
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
-  inboundReply(messageSid: string): Promise<string | null | undefined>;
+  inboundReply(messageSid: string): Promise<Reply | null | undefined>;
   /** Whether the reply to an inbound email went out (emails are answered after the commit). */
-  replyPending(messageSid: string): Promise<{ reply: string } | null>;
+  replyPending(messageSid: string): Promise<{ reply: Reply } | null>;
   markReplySent(messageSid: string, at: Date): Promise<void>;
   findDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
   /** The earliest time at or before `until` that a live reminder falls due (the dev clock replays through these). */

@@ -1,6 +1,6 @@
 import { confirmationEmail } from '../content/email.ts';
 import { dayBucket, hourBucket } from '../core/limits.ts';
-import { noChange } from '../core/respond.ts';
+import { noChange } from '../core/decision.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
 import { applyDecision } from './apply-decision.ts';
 import { SendError, type EmailDelivery, type Log, type Metrics, type RateLimit, type Store } from './ports.ts';

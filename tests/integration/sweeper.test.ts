@@ -183,7 +183,7 @@ describe('the sweeper', () => {
       newId: randomUUID,
       defaultTimezone: 'America/New_York',
     });
-    const { reply: _reply, said: _s, reschedule: _r, cancelSeries: _c, cancelChannel: _cc, ...change } = decision;
+    const { reply: _reply, disclose: _d, reschedule: _r, cancelSeries: _c, cancelChannel: _cc, ...change } = decision;
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
     expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 

@@ -7,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { NewReminder } from '../../core/plan.ts';
-import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
+import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/user.ts';
 import type { LinkRequest } from '../../core/link-email.ts';
 import type { ClaimResult, DueReminder, ReminderRef, Store } from '../../use-cases/ports.ts';
 import {
@@ -29,6 +29,7 @@ import {
   slotSk,
   userPk,
 } from './keys.ts';
+import { readReply } from './stored-reply.ts';
 
 /** How long a handled MessageSid is remembered; Twilio retries within minutes, so a week is ample. */
 const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
@@ -342,15 +343,15 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         new GetCommand({ TableName: tableName, Key: { PK: inboundPk(messageSid), SK: INBOUND_SK }, ConsistentRead: true }),
       );
       if (!res.Item) return undefined;
-      return typeof res.Item.reply === 'string' ? res.Item.reply : null;
+      return readReply(res.Item.reply, messageSid);
     },
 
     async replyPending(messageSid) {
       const res = await db.send(
         new GetCommand({ TableName: tableName, Key: { PK: inboundPk(messageSid), SK: INBOUND_SK }, ConsistentRead: true }),
       );
-      const item = res.Item;
-      return item && typeof item.reply === 'string' && !item.replySentAt ? { reply: item.reply } : null;
+      const reply = res.Item && !res.Item.replySentAt ? readReply(res.Item.reply, messageSid) : null;
+      return reply ? { reply } : null;
     },
 
     async markReplySent(messageSid, at) {

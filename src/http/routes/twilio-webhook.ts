@@ -94,15 +94,11 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
       const dedupeKey = parsed.data.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: parsed.data.MessageSid, bytes: parsed.data.Body.length });
-      let enrolled = false;
-      const reply = await handleInboundSms(deps.sms, {
+      const { reply, enrolled } = await handleInboundSms(deps.sms, {
         from,
         body: parsed.data.Body,
         dedupeKey,
         ...(parsed.data.OptOutType ? { optOutType: parsed.data.OptOutType } : {}),
-        onEnrolled: () => {
-          enrolled = true;
-        },
       });
       // A number signed up on the page with an email is asked, once, whether to link the two.
       const question = enrolled ? await linkQuestionFor(deps.sms, from) : null;
