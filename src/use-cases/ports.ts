@@ -1,5 +1,6 @@
 import type { Channel, NewReminder } from '../core/plan.ts';
 import type { LinkRequest } from '../core/link-email.ts';
+import type { EmailContent } from '../content/email.ts';
 import type { Reply } from '../core/channel.ts';
 import type { Change } from '../core/decision.ts';
 import type { ConsentEvent, UserState } from '../core/user.ts';
@@ -23,12 +24,16 @@ export interface ReminderRef {
 }
 
 /** A reminder as the sweeper finds it in the due index. */
-export interface DueReminder extends ReminderRef {
+export type DueReminder = DueFields & DueMessage;
+
+/** A due reminder's words: a text's body, or an email's content (null when what is stored cannot be read as one). */
+export type DueMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent | null };
+
+interface DueFields extends ReminderRef {
   /** The phone number or email address it goes to. */
   to: string;
   /** The index sort key as read: the claim and a deferral are conditioned on it. */
   dueKey: string;
-  body: string;
   tz: string;
   /** An earlier try may have been delivered (it timed out, or its sweeper died mid-claim): check before sending again. */
   uncertain: boolean;

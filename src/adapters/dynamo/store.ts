@@ -29,7 +29,7 @@ import {
   slotSk,
   userPk,
 } from './keys.ts';
-import { readReply } from './stored-reply.ts';
+import { readReminderMessage, readReply } from './stored-reply.ts';
 
 /** How long a handled MessageSid is remembered; Twilio retries within minutes, so a week is ample. */
 const INBOUND_TTL_SECONDS = 7 * 24 * 3600;
@@ -686,13 +686,13 @@ async function queryShard(
         to: String(item.to ?? userId),
         attempts: Number(item.attempts ?? 0),
         dueKey: String(item.gsi1sk),
-        body: String(item.body ?? ''),
         tz: String(item.tz ?? 'UTC'),
         // Taking over a claim that expired: its holder may have sent before it died.
         uncertain: item.uncertain === true || item.status === 'sending',
         // Reminders from before due times were projected: the index key is the best guess.
         dueAt: String(item.dueAt ?? item.gsi1sk),
         ...(item.validUntil ? { validUntil: String(item.validUntil) } : {}),
+        ...readReminderMessage(parsed.channel, item.body),
       });
     }
     start = res.LastEvaluatedKey;

@@ -1,5 +1,7 @@
 import type { EmailContent } from '../../content/email.ts';
 import type { Reply } from '../../core/channel.ts';
+import type { Channel } from '../../core/plan.ts';
+import type { DueMessage } from '../../use-cases/ports.ts';
 
 /**
  * The reply kept with an inbound message's dedupe record, as read back. It is written as a map
@@ -14,6 +16,22 @@ export function readReply(raw: unknown, messageSid: string): Reply | null {
   if (r.channel === 'sms' && typeof r.text === 'string') return { channel: 'sms', text: r.text };
   if (r.channel === 'email' && isEmailContent(r.content)) return { channel: 'email', content: r.content };
   return null;
+}
+
+/**
+ * A stored reminder's words: a text's body, or an email's content, written as a map; reminders
+ * planned before emails were typed hold the content as JSON. An email that cannot be read has
+ * a null body (the sweeper records it as failed, with the reason).
+ */
+export function readReminderMessage(channel: Channel, raw: unknown): DueMessage {
+  if (channel === 'sms') return { channel, body: String(raw ?? '') };
+  if (typeof raw !== 'string') return { channel, body: isEmailContent(raw) ? raw : null };
+  try {
+    const content: unknown = JSON.parse(raw);
+    return { channel, body: isEmailContent(content) ? content : null };
+  } catch {
+    return { channel, body: null };
+  }
 }
 
 function legacyReply(raw: string, messageSid: string): Reply | null {
