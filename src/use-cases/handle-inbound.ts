@@ -1,6 +1,6 @@
 import type { ChannelRules, Reply } from '../core/channel.ts';
 import { noChange, withoutReply, type Decision } from '../core/decision.ts';
-import { hourBucket, type AbuseLimits } from '../core/limits.ts';
+import { hourBucket, hourlyCounters, type AbuseLimits } from '../core/limits.ts';
 import { respond } from '../core/respond.ts';
 import { withIntent, type Intent, type Understanding } from '../core/understanding/index.ts';
 import { contextOf, liveSeries, type UserState } from '../core/user.ts';
@@ -59,15 +59,6 @@ export type InboundResult =
   /** A limit was used up: the change was kept without a reply (or it was a duplicate by then). */
   | { outcome: 'limited'; limit: string; duplicate: boolean };
 
-/** How long an hourly counter is kept: its hour and a margin for clock skew. */
-const COUNTER_TTL_S = 3600 + 2 * 3600;
-
-/** Hourly counters the write must fit under, each forgotten a while after its hour. */
-export function hourlyLimits(now: Date, counters: readonly { name: string; key: string; max: number }[]): RateLimit[] {
-  const expiresAt = Math.floor(now.getTime() / 1000) + COUNTER_TTL_S;
-  return counters.map((c) => ({ ...c, expiresAt }));
-}
-
 /** The counters a decision uses: a reply counts per sender and in total on its channel; a new person, the channel's enrolments. */
 function limitsFor(deps: InboundDeps, msg: InboundMessage, keyword: string | null, d: Decision, isNew: boolean, now: Date, inbound: InboundRecord | null): RateLimit[] {
   if (isComplianceKeyword(keyword)) return [];
@@ -77,7 +68,7 @@ function limitsFor(deps: InboundDeps, msg: InboundMessage, keyword: string | nul
     : [];
   const enrol = msg.channel.enrolCounter(hour);
   const enrolments = enrol && isNew && d.user?.status === 'active' ? [{ name: 'enrolments', key: enrol, max: deps.limits.enrolmentsTotal }] : [];
-  return hourlyLimits(now, [...replies, ...enrolments]);
+  return hourlyCounters(now, [...replies, ...enrolments]);
 }
 
 /** Reads, decides, words and writes one inbound message; when a limit is used up, writes it again without a reply. */

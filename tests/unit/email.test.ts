@@ -8,7 +8,8 @@ import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../sr
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
 import { londoner } from '../support/lifter.ts';
-import { emailStatusChange, respond } from '../../src/core/respond.ts';
+import { respond } from '../../src/core/respond.ts';
+import { emailStatusChange } from '../../src/core/channel-status.ts';
 import type { UserState } from '../../src/core/user.ts';
 import { EMAIL_CHANNEL } from '../../src/core/channel.ts';
 import { emailEventChanges } from '../../src/core/ses-events.ts';
