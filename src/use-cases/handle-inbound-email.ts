@@ -60,15 +60,17 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
     // Not signed up: one pointer to the page, under the same reply limits, and no profile.
     stranger: { reply: { channel: 'email', content: notSignedUpEmail(deps.email.signUpUrl) }, known: owner !== null },
     claimsEmail: true,
+    replies: {
+      send: async (reply) => {
+        await sendReply(deps, from, reply, parsed.messageId ?? undefined, owner !== null);
+        await deps.store.markReplySent(key, deps.now());
+        deps.metrics.count('EmailRepliesSent');
+      },
+      stored: async (k) => (await deps.store.replyPending(k))?.reply ?? null,
+    },
   });
-  if (result.outcome === 'limited') return { outcome: 'limited' };
-  const reply = result.outcome === 'ok' ? result.reply : ((await deps.store.replyPending(key))?.reply ?? null);
-  const outcome = result.outcome === 'duplicate' ? 'duplicate' : 'answered';
-  if (!reply) return { outcome: outcome === 'duplicate' ? 'duplicate' : 'no-reply' };
-  await sendReply(deps, from, reply, parsed.messageId ?? undefined, owner !== null);
-  await deps.store.markReplySent(key, deps.now());
-  deps.metrics.count('EmailRepliesSent');
-  return { outcome };
+  if (result.outcome === 'ok') return { outcome: result.reply ? 'answered' : 'no-reply' };
+  return { outcome: result.outcome };
 }
 
 async function sendReply(deps: InboundEmailDeps, to: string, reply: Reply, inReplyTo: string | undefined, subscribed: boolean) {

@@ -54,8 +54,11 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     keyword: sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : carrierKeyword(sms.body),
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
     ...(sms.optOutType ? { handledBy: { intent: ADVANCED_OPT_OUT[sms.optOutType], via: 'twilio advanced opt-out' } } : {}),
+    replies: {
+      // The reply goes back in the webhook's TwiML answer: nothing to send from here.
+      send: async () => {},
+      stored: async (key) => (await deps.store.inboundReply(key)) ?? null,
+    },
   });
-  if (result.outcome === 'ok') return { reply: storedText(result.reply), enrolled: result.enrolled };
-  const again = result.outcome === 'duplicate' || result.duplicate;
-  return { reply: again ? storedText(await deps.store.inboundReply(sms.dedupeKey)) : null, enrolled: false };
+  return { reply: storedText(result.reply), enrolled: result.outcome === 'ok' && result.enrolled };
 }

@@ -49,15 +49,30 @@ export interface InboundMessage {
   stranger?: { reply: Reply; known: boolean };
   /** The address an opt-in by this message confirms is recorded as the user's in the same write (email). */
   claimsEmail?: boolean;
+  /** How the reply goes back on this channel. */
+  replies: ReplyOutlet;
 }
 
-export type InboundResult =
+/** How a channel sends the reply to an inbound message. */
+export interface ReplyOutlet {
+  /** Sends the reply, after the write (an email through SES); a text's goes back in the webhook's TwiML answer. */
+  send(reply: Reply): Promise<void>;
+  /**
+   * The reply kept for a message handled before, if it is still to go: a retried webhook gets the
+   * same TwiML answer again; a redelivered email, its reply only if that has not gone out.
+   */
+  stored(dedupeKey: string): Promise<Reply | null>;
+}
+
+/** What happened, and the reply sent (null for none). */
+export type InboundResult = { reply: Reply | null } & (
   /** Written; `enrolled` when the message made a number signed up on the page active (its first text). */
-  | { outcome: 'ok'; reply: Reply | null; decision: Decision; enrolled: boolean }
-  /** Handled before: any reply is the stored one. */
+  | { outcome: 'ok'; decision: Decision; enrolled: boolean }
+  /** Handled before: the reply is the stored one, if it was still to go. */
   | { outcome: 'duplicate' }
-  /** A limit was used up: the change was kept without a reply (or it was a duplicate by then). */
-  | { outcome: 'limited'; limit: string; duplicate: boolean };
+  /** A limit was used up: the change was kept without a reply (unless it was a duplicate by then). */
+  | { outcome: 'limited'; limit: string }
+);
 
 /** The counters a decision uses: a reply counts per sender and in total on its channel; a new person, the channel's enrolments. */
 function limitsFor(deps: InboundDeps, msg: InboundMessage, keyword: string | null, d: Decision, isNew: boolean, now: Date, inbound: InboundRecord | null): RateLimit[] {
@@ -94,11 +109,17 @@ export async function handleInbound(deps: InboundDeps, msg: InboundMessage): Pro
   const keyword = msg.keyword === undefined ? plain.intent.kind : msg.keyword;
   const limits = (d: Decision, isNew: boolean, now: Date, record: InboundRecord | null) => limitsFor(deps, msg, keyword, d, isNew, now, record);
 
+  const send = async (reply: Reply | null) => {
+    if (reply) await msg.replies.send(reply);
+    return reply;
+  };
+  const resend = async () => send(await msg.replies.stored(msg.dedupeKey));
+
   const first = await applyDecision(deps, msg.userId, decide, { now: deps.now, inbound, limits, claimEmail });
-  if (first.outcome === 'ok') return done(deps, first);
+  if (first.outcome === 'ok') return { ...written(deps, first), reply: await send(first.inbound?.reply ?? null) };
   if (first.outcome === 'duplicate') {
     deps.log.info('duplicate inbound message', { channel: msg.channel.name, dedupeKey: msg.dedupeKey });
-    return first;
+    return { outcome: 'duplicate', reply: await resend() };
   }
   // A limit is used up: keep what must be kept (an opt-out above all), but send nothing back,
   // and enrol no one new.
@@ -111,15 +132,15 @@ export async function handleInbound(deps: InboundDeps, msg: InboundMessage): Pro
   };
   const silent = () => ({ messageSid: msg.dedupeKey, reply: null });
   const second = await applyDecision(deps, msg.userId, quiet, { now: deps.now, inbound: silent, claimEmail });
-  if (second.outcome === 'ok') done(deps, second);
-  return { outcome: 'limited', limit: first.limit, duplicate: second.outcome === 'duplicate' };
+  if (second.outcome === 'ok') written(deps, second);
+  return { outcome: 'limited', limit: first.limit, reply: second.outcome === 'duplicate' ? await resend() : null };
 }
 
-function done(deps: InboundDeps, applied: { decision: Decision; before: UserState | null; inbound: InboundRecord | null }): InboundResult {
+function written(deps: InboundDeps, applied: { decision: Decision; before: UserState | null }) {
   countRedFlag(deps, applied.decision);
   // Only a number signed up on the page can have a link request: a brand-new one costs no extra read.
   const enrolled = applied.before?.status === 'pending' && applied.decision.user?.status === 'active';
-  return { outcome: 'ok', reply: applied.inbound?.reply ?? null, decision: applied.decision, enrolled };
+  return { outcome: 'ok' as const, decision: applied.decision, enrolled };
 }
 
 /**
