@@ -100,7 +100,7 @@ interface Item {
  * The store's semantics in memory, for the sweeper only: a due index ordered by time (minute
  * buckets), the conditional claim with the person's hourly slot, deferral, expiry, the outcome.
  */
-export function memoryStore(reminders: { userId: string; r: NewReminder }[]) {
+export function memoryStore(reminders: { userId: string; r: NewReminder & { channel: 'sms' } }[]) {
   const items = new Map<string, Item>();
   const buckets = new Map<number, Set<Item>>();
   const minutes: number[] = []; // a min-heap of bucket minutes (lazy: a bucket may be empty)
@@ -283,12 +283,14 @@ export interface CapacityRun {
 export async function simulate(n: number, ratePerSecond: number, opts: { spreadMinutes?: number; seed?: number } = {}): Promise<CapacityRun> {
   const spreadMinutes = opts.spreadMinutes ?? 0;
   // The real planner, once per distinct (zone, check-in time, spread offset): the same inputs give the same plan.
-  const plans = new Map<string, NewReminder[]>();
+  const plans = new Map<string, (NewReminder & { channel: 'sms' })[]>();
   const reminders = lifters(n, opts.seed).flatMap((l) => {
     const key = `${l.zone}|${l.checkinAt.getTime()}|${spreadOffsetMs(l.phone, spreadMinutes)}`;
     let plan = plans.get(key);
     if (!plan) {
-      plan = planReminders({ channels: ['sms'], checkinId: 'c', checkinAt: l.checkinAt, zone: l.zone, gapDays: 7, caps: null, spreadKey: l.phone, spreadMinutes });
+      plan = planReminders({ channels: ['sms'], checkinId: 'c', checkinAt: l.checkinAt, zone: l.zone, gapDays: 7, caps: null, spreadKey: l.phone, spreadMinutes }).filter(
+        (r): r is NewReminder & { channel: 'sms' } => r.channel === 'sms',
+      );
       plans.set(key, plan);
     }
     return plan.map((r) => ({ userId: l.phone, r }));

@@ -1,4 +1,4 @@
-import type { UserState } from '../core/respond.ts';
+import type { UserState } from '../core/user.ts';
 
 /**
  * Rules both store implementations follow (adapters/dynamo, adapters/memory), kept in one place

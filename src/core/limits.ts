@@ -42,3 +42,19 @@ export function dayBucket(now: Date): string {
 export function hourBucket(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
+
+/** How long an hourly counter is kept: its hour and a margin for clock skew. */
+const HOURLY_COUNTER_TTL_S = 3600 + 2 * 3600;
+
+/** Hourly counters a write must fit under, each to be forgotten (epoch seconds) a while after its hour. */
+export function hourlyCounters<C extends { name: string; key: string; max: number }>(now: Date, counters: readonly C[]): (C & { expiresAt: number })[] {
+  const expiresAt = Math.floor(now.getTime() / 1000) + HOURLY_COUNTER_TTL_S;
+  return counters.map((c) => ({ ...c, expiresAt }));
+}
+
+/**
+ * An hourly (or daily) rate-limit counter: what is counted, then the parts that scope it (a number,
+ * an address, "all"), then its time bucket. E.g. rateKey('reply', '+15551234567', '2026-03-02T18')
+ * is "RATE#reply#+15551234567#2026-03-02T18".
+ */
+export const rateKey = (what: string, ...scope: string[]) => ['RATE', what, ...scope].join('#');

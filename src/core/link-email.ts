@@ -1,5 +1,5 @@
 import { smsText } from '../content/email.ts';
-import type { ConsentEvent, UserState } from './respond.ts';
+import type { ConsentEvent, UserState } from './user.ts';
 
 /**
  * Tying an email address to a phone number. A web form proves nothing about either, so a sign-up

@@ -1,23 +1,23 @@
 import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
-import { stepEmail } from '../content/email.ts';
+import { stepEmail, type EmailContent } from '../content/email.ts';
 import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
 
 export type Channel = 'sms' | 'email';
 
+/** A scheduled message's words on its channel: a text's body, or an email's content (links are added when it is sent). */
+export type ReminderMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent };
+
 /** A scheduled message, ready to store: `series` is the check-in (or pain track) it belongs to. */
-export interface NewReminder {
+export type NewReminder = ReminderMessage & {
   series: string;
   stepId: string;
-  channel: Channel;
   dueAt: Date;
-  /** The text's body; for email, the EmailContent as JSON (links are added when it is sent). */
-  body: string;
   tz: string;
   /** The step is only right before this instant: it is sent before then or not at all (expired). */
   validUntil: Date;
-}
+};
 
 /**
  * Where a step may go, given the earliest it could: the next moment inside sending hours, or null
@@ -38,8 +38,8 @@ export function spreadOffsetMs(key: string, spreadMinutes: number = PLAN.spreadM
 }
 
 /** One reminder per channel: each step goes once on every channel the person has, never twice on one. */
-function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel' | 'body'>, sms: string, email: () => object): NewReminder[] {
-  return channels.map((channel) => ({ ...r, channel, body: channel === 'sms' ? sms : JSON.stringify(email()) }));
+function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel' | 'body'>, sms: string, email: () => EmailContent): NewReminder[] {
+  return channels.map((channel) => (channel === 'sms' ? { ...r, channel, body: sms } : { ...r, channel, body: email() }));
 }
 
 /**

@@ -1,9 +1,12 @@
-import { DISCLOSURE, ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../content/index.ts';
-import { smsText, type Said, type SaidValue } from '../content/email.ts';
-import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps, type Lift } from './lifts.ts';
+import { ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../content/index.ts';
+import type { Said, SaidValue } from '../content/email.ts';
+import { nothing, type Decision } from './decision.ts';
+import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps } from './lifts.ts';
 import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday, nextSendingTime } from './local-time.ts';
 import { expectedGapDays, painCheckReminder, planReminders, spreadOffsetMs, type Channel, type NewReminder } from './plan.ts';
 import { mentionsPain, pauseUntilWeekday, understand, type QuestionTopic, type Understanding } from './understanding/index.ts';
+import { optOut, unsubscribeEmail } from './channel-status.ts';
+import { channelsOf, contextOf, EMAIL_STOPPED, liveSeries, type CheckinSummary, type ConsentEvent, type PainTrack, type UserState } from './user.ts';
 import { inferTimezone, resolveZone } from './zones.ts';
 
 /** How many recent leg days the user record keeps (for gaps, loads and HISTORY). */
@@ -19,87 +22,6 @@ export const DEFAULT_PAUSE_DAYS = 7;
 export const MAX_PAUSE_DAYS = 90;
 /** A pause this long earns deload advice on RESUME, like a break between check-ins. */
 const LONG_PAUSE_DAYS = 14;
-
-export interface CheckinSummary {
-  id: string;
-  at: string;
-  lifts: Lift[];
-  /** Pain scores reported after this leg day, oldest first. */
-  pain: number[];
-}
-
-/** Follow-up of a high pain score: one score a day until it eases or three days pass. */
-export interface PainTrack {
-  id: string;
-  startedAt: string;
-  scores: number[];
-}
-
-/**
- * An email address and where it stands. pending: signed up, link not yet followed; confirmed:
- * recovery emails go to it; unsubscribed, bounced, complained: nothing more goes to it.
- */
-export interface EmailContact {
-  address: string;
-  status: 'pending' | 'confirmed' | 'unsubscribed' | 'bounced' | 'complained';
-}
-
-/** What the service knows of one person. */
-export interface UserState {
-  /** The storage key: the phone number for anyone who has one, else "email:" and the address. */
-  id: string;
-  phone: string | null;
-  /**
-   * The SMS channel. pending: given on the sign-up page, not yet confirmed by a text from it;
-   * unreachable: the carrier said the number cannot take texts (landline, unknown number).
-   */
-  status: 'active' | 'opted_out' | 'unreachable' | 'pending';
-  email: EmailContact | null;
-  enrolledAt: string;
-  timezone: string;
-  /** Newest first; [0] is the leg day whose follow-ups may be sent. */
-  recent: CheckinSummary[];
-  painTrack: PainTrack | null;
-  /** Scheduled messages are paused from `from` until `until` (ISO instants); null when not paused. */
-  pause: { from: string; until: string } | null;
-  /** Bumped on every write; guards against two webhooks for one number racing. */
-  version: number;
-}
-
-export const emailUserId = (address: string) => `email:${address}`;
-
-export interface ConsentEvent {
-  action: 'opt-in' | 'opt-out';
-  at: string;
-  /** How it happened, e.g. "keyword" or "first check-in". */
-  via: string;
-  /** The message that did it (kept as the record of consent). */
-  text: string;
-  channel?: Channel;
-}
-
-/** Everything one inbound message changes; the adapter writes it as one transaction. */
-export interface Decision {
-  /** The reply as a text message (null for none). */
-  reply: string | null;
-  /** The same reply before wording, for channels that word it their own way (email). */
-  said: Said | null;
-  /** The person's new state, or null when the message changes nothing about them. */
-  user: UserState | null;
-  checkin: { id: string; at: string; text: string; details: string; lifts: Lift[] } | null;
-  painReport: { at: string; score: number | null; text: string; checkinId: string | null; checkinAt: string | null } | null;
-  /** A warning sign read in the message: stored with the leg day and counted as a metric. */
-  redFlag: { at: string; tier: 'soon' | 'emergency'; signs: string[]; text: string; checkinId: string | null; checkinAt: string | null } | null;
-  /** New reminders to store. */
-  reminders: NewReminder[];
-  /** New times for reminders that exist; written only where they are still pending. */
-  reschedule: NewReminder[];
-  /** Series (check-ins, pain tracks) whose pending reminders are cancelled in the same write. */
-  cancelSeries: string[];
-  /** One channel's pending reminders in these series are cancelled (an opt-out on that channel). */
-  cancelChannel: { channel: Channel; series: string[] } | null;
-  consent: ConsentEvent | null;
-}
 
 export interface PendingReminder {
   stepId: string;
@@ -119,49 +41,7 @@ export interface InboundText {
   pending?: readonly PendingReminder[];
 }
 
-type Draft = Omit<Decision, 'reply' | 'said'> & { reply: Said | null };
-
-/** A decision that changes nothing; spread it and add what does change. */
-export const nothing: Omit<Decision, 'reply' | 'said'> = {
-  user: null,
-  checkin: null,
-  painReport: null,
-  redFlag: null,
-  reminders: [],
-  reschedule: [],
-  cancelSeries: [],
-  cancelChannel: null,
-  consent: null,
-};
-
-/** A decision that changes nothing and says nothing. */
-export const noChange: Decision = { ...nothing, reply: null, said: null };
-
-/** The same decision with no reply on any channel (the text and its un-worded form go together). */
-export const withoutReply = (d: Decision): Decision => ({ ...d, reply: null, said: null });
-
 const say = (key: SmsName, vars: Record<string, SaidValue> = {}): Said => ({ key, vars });
-
-const finish = (d: Draft): Decision => ({ ...d, reply: d.reply ? smsText(d.reply) : null, said: d.reply });
-
-/** The series whose reminders may still be pending for this user. */
-export function liveSeries(user: UserState | null): string[] {
-  if (!user) return [];
-  return [user.recent[0]?.id, user.painTrack?.id].filter((s): s is string => Boolean(s));
-}
-
-/** The channels that recovery messages go out on now. */
-export function channelsOf(user: UserState): Channel[] {
-  const out: Channel[] = [];
-  if (user.phone && user.status === 'active') out.push('sms');
-  if (user.email?.status === 'confirmed') out.push('email');
-  return out;
-}
-
-const EMAIL_STOPPED = new Set<EmailContact['status']>(['unsubscribed', 'bounced', 'complained']);
-
-/** What the conversation is waiting for, which changes how a bare number reads. */
-export const contextOf = (user: UserState | null) => ({ painCheckOpen: Boolean(user?.painTrack) });
 
 /**
  * Decides the reply to a text or an email and the state it changes. Pure: the caller loads
@@ -171,7 +51,7 @@ export const contextOf = (user: UserState | null) => ({ painCheckOpen: Boolean(u
  */
 export function respond(stored: UserState | null, input: InboundText, u: Understanding = understand(input.text, contextOf(stored))): Decision {
   const channel = input.channel ?? 'sms';
-  if (channel === 'email' && !stored?.email) return finish({ ...nothing, reply: null });
+  if (channel === 'email' && !stored?.email) return { ...nothing, reply: null };
   const at = input.now.toISOString();
   const kind = u.intent.kind;
   // A message proves the channel works: a text from an unreachable or web-signed-up number, an
@@ -186,7 +66,7 @@ export function respond(stored: UserState | null, input: InboundText, u: Underst
     proven = { action: 'opt-in', at, via: 'email from the address', text: input.text, channel };
     user = { ...user, email: { ...user.email, status: 'confirmed' } };
   }
-  const d = firstContact(stored, channel, kind, finish(decide(user, { ...input, channel }, u)));
+  const d = firstContact(stored, channel, kind, decide(user, { ...input, channel }, u));
   if (!proven || kind === 'stop') return d;
   // Keep the proof even when the message itself changes nothing else.
   const changed = d.user ?? { ...user!, version: user!.version + 1 };
@@ -199,11 +79,11 @@ export function respond(stored: UserState | null, input: InboundText, u: Underst
  */
 function firstContact(stored: UserState | null, channel: Channel, kind: string, d: Decision): Decision {
   if (channel !== 'sms' || stored !== null || d.reply === null) return d;
-  if (kind === 'stop' || kind === 'start' || kind === 'help' || d.said?.key === 'checkinFirst') return d;
-  return { ...d, reply: `${d.reply} ${DISCLOSURE}` };
+  if (kind === 'stop' || kind === 'start' || kind === 'help' || d.reply.key === 'checkinFirst') return d;
+  return { ...d, disclose: true };
 }
 
-function decide(user: UserState | null, input: InboundText & { channel: Channel }, u: Understanding): Draft {
+function decide(user: UserState | null, input: InboundText & { channel: Channel }, u: Understanding): Decision {
   const { from, text, now, channel } = input;
   const at = now.toISOString();
   const intent = u.intent;
@@ -321,7 +201,7 @@ function noticed(u: Understanding): string {
  * scheduled recovery messages stop (they are exercise advice) until the next leg day, or until
  * the person says we misread them. A check-in is still logged, and the sign is kept with it.
  */
-function redFlag(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Draft {
+function redFlag(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Decision {
   const { now, text } = input;
   const at = now.toISOString();
   const tier = u.triage.tier as 'soon' | 'emergency';
@@ -332,7 +212,7 @@ function redFlag(existing: UserState | null, base: UserState, input: InboundText
     return { ...nothing, reply, redFlag: { at, tier, signs: u.triage.signs, text, checkinId: null, checkinAt: null } };
   }
   let user = base;
-  let checkin: Draft['checkin'] = null;
+  let checkin: Decision['checkin'] = null;
   const cancelSeries = liveSeries(existing);
   let consent: ConsentEvent | null = null;
   if (isCheckin) {
@@ -359,82 +239,6 @@ function redFlag(existing: UserState | null, base: UserState, input: InboundText
   };
 }
 
-/** The pain track stays only while some channel can still carry its check-ins. */
-const trackIfReachable = (u: UserState): UserState => (channelsOf(u).length ? u : { ...u, painTrack: null });
-
-function optOut(base: UserState, existing: UserState | null, at: string, via: string, text: string): Omit<Draft, 'reply'> {
-  return {
-    ...nothing,
-    user: trackIfReachable({ ...base, status: 'opted_out', version: base.version + 1 }),
-    cancelChannel: { channel: 'sms', series: liveSeries(existing) },
-    consent: { action: 'opt-out', at, via, text, channel: 'sms' },
-  };
-}
-
-function unsubscribeEmail(
-  user: UserState,
-  at: string,
-  status: 'unsubscribed' | 'bounced' | 'complained',
-  via: string,
-  text: string,
-): Omit<Draft, 'reply'> {
-  return {
-    ...nothing,
-    user: trackIfReachable({ ...user, email: { ...user.email!, status }, version: user.version + 1 }),
-    cancelChannel: { channel: 'email', series: liveSeries(user) },
-    consent: { action: 'opt-out', at, via, text, channel: 'email' },
-  };
-}
-
-/**
- * The carrier refused a send. 21610 (the person texted STOP to the carrier or Twilio) is an
- * opt-out exactly like an inbound STOP; an unreachable number (landline, unknown) stops all
- * sending until the number texts us again.
- */
-export function carrierRefusal(
-  user: UserState | null,
-  refusal: { phone: string; kind: 'opted-out' | 'unreachable'; code: string; message: string; now: Date; defaultTimezone: string },
-): Decision {
-  const at = refusal.now.toISOString();
-  if (!user || user.status === 'opted_out') return finish({ ...nothing, reply: null });
-  const via = `carrier error ${refusal.code}`;
-  if (refusal.kind === 'opted-out') return finish({ ...optOut(user, user, at, via, refusal.message), reply: null });
-  return finish({
-    ...nothing,
-    reply: null,
-    user: trackIfReachable({ ...user, status: 'unreachable', version: user.version + 1 }),
-    cancelChannel: { channel: 'sms', series: liveSeries(user) },
-  });
-}
-
-/**
- * An email address changed standing from outside a message: its link was followed
- * (confirmed), its one-click unsubscribe was used, or SES reported a hard bounce or a complaint.
- * Returns null when nothing changes (a second click, a bounce for an address already stopped).
- */
-export function emailStatusChange(
-  user: UserState | null,
-  change: { address: string; to: EmailContact['status']; via: string; detail: string; now: Date },
-): Decision | null {
-  const email = user?.email;
-  if (!user || !email || email.address !== change.address || email.status === change.to) return null;
-  const at = change.now.toISOString();
-  if (change.to === 'confirmed') {
-    // A link in an old confirmation email must not undo a later unsubscribe or bounce.
-    if (email.status !== 'pending') return null;
-    return finish({
-      ...nothing,
-      reply: null,
-      user: { ...user, email: { ...email, status: 'confirmed' }, version: user.version + 1 },
-      consent: { action: 'opt-in', at, via: change.via, text: change.detail, channel: 'email' },
-    });
-  }
-  if (change.to === 'pending') return null;
-  // A complaint outranks an unsubscribe; anything stopped stays stopped by a later bounce report.
-  if (EMAIL_STOPPED.has(email.status) && change.to !== 'complained') return null;
-  return finish({ ...unsubscribeEmail(user, at, change.to, change.via, change.detail), reply: null });
-}
-
 /** A backdated check-in ("yesterday") that is no later than the leg day already on record. */
 function isEarlierSession(user: UserState | null, u: Understanding, now: Date): boolean {
   const last = user?.recent[0];
@@ -450,7 +254,7 @@ function unitFor(user: UserState) {
   return user.phone ? defaultUnitFor(user.phone) : defaultUnitForZone(user.timezone);
 }
 
-function checkin(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Draft {
+function checkin(existing: UserState | null, base: UserState, input: InboundText & { channel: Channel }, u: Understanding): Decision {
   const { now, text } = input;
   // "legs done yesterday": the plan runs from then, and only what is still ahead is scheduled.
   const daysAgo = u.entities.daysAgo ?? 0;
@@ -515,7 +319,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
   };
 }
 
-function pain(user: UserState | null, input: InboundText, u: Understanding): Draft {
+function pain(user: UserState | null, input: InboundText, u: Understanding): Decision {
   const { now, text } = input;
   const at = now.toISOString();
   const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
@@ -541,7 +345,7 @@ function pain(user: UserState | null, input: InboundText, u: Understanding): Dra
 }
 
 /** A score while a pain track is open: record it, then ease off, ask again, or send to a clinician. */
-function painScore(user: UserState, input: InboundText, score: number, text: string): Draft {
+function painScore(user: UserState, input: InboundText, score: number, text: string): Decision {
   const { now } = input;
   const at = now.toISOString();
   const track = user.painTrack!;
@@ -571,11 +375,11 @@ function painScore(user: UserState, input: InboundText, score: number, text: str
 }
 
 /** Answers from the lifter's own state: how long since leg day, their last score, their next leg day. */
-function question(user: UserState | null, input: InboundText, topic: QuestionTopic, u: Understanding): Draft {
+function question(user: UserState | null, input: InboundText, topic: QuestionTopic, u: Understanding): Decision {
   const { now } = input;
   const last = user?.recent[0];
   const since = last ? new Date(last.at) : null;
-  const reply = (s: Said): Draft => ({ ...nothing, reply: s });
+  const reply = (s: Said): Decision => ({ ...nothing, reply: s });
   switch (topic) {
     case 'ice-or-heat':
       if (!since || !user) return reply(say('answerIceOrHeat'));
@@ -620,7 +424,7 @@ const isPaused = (user: UserState | null, now: Date) => Boolean(user?.pause && n
  * "pause", "snooze for a week", "on holiday, pause for 2 weeks": no scheduled messages until
  * then. The pending ones are cancelled; RESUME plans again whatever of the leg day is still ahead.
  */
-function pause(user: UserState | null, input: InboundText, u: Understanding): Draft {
+function pause(user: UserState | null, input: InboundText, u: Understanding): Decision {
   const { now } = input;
   if (!user) return { ...nothing, reply: say('statusNone') };
   const weekday = localWeekday(now, user.timezone);
@@ -645,7 +449,7 @@ function nextOf(reminders: readonly NewReminder[], zone: string): Said {
   return first ? say('resumeNext', { label: stepLabel(first.stepId), when: formatWhen(first.dueAt, zone) }) : say('resumeNothing');
 }
 
-function resume(user: UserState | null, input: InboundText): Draft {
+function resume(user: UserState | null, input: InboundText): Decision {
   const { now } = input;
   if (!user || !user.pause) return { ...nothing, reply: say('notPaused', { next: status(user, input) }) };
   const next: UserState = { ...user, pause: null, version: user.version + 1 };
@@ -656,7 +460,7 @@ function resume(user: UserState | null, input: InboundText): Draft {
 }
 
 /** "sorry, misread": the care steps a sore lifter should have had, and the plan back on. */
-function misread(user: UserState | null, input: InboundText): Draft {
+function misread(user: UserState | null, input: InboundText): Decision {
   const { now } = input;
   const last = user?.recent[0];
   const care = last ? painAdvice(new Date(last.at), now) : say('painNoCheckin');
@@ -666,7 +470,7 @@ function misread(user: UserState | null, input: InboundText): Draft {
 }
 
 /** "skipped leg day": the warm-up text moves to tomorrow morning (or the day named). */
-function skipped(user: UserState | null, input: InboundText, u: Understanding): Draft {
+function skipped(user: UserState | null, input: InboundText, u: Understanding): Decision {
   const { now } = input;
   const last = user?.recent[0];
   if (!user || !last) return { ...nothing, reply: say('skippedNoPlan') };
@@ -708,7 +512,7 @@ function replanAll(user: UserState): NewReminder[] {
   });
 }
 
-function timezone(user: UserState, input: InboundText, zoneText: string): Draft {
+function timezone(user: UserState, input: InboundText, zoneText: string): Decision {
   const zone = resolveZone(zoneText);
   if (!zone) return { ...nothing, reply: say('tzUnknown') };
   const next: UserState = { ...user, timezone: zone, version: user.version + 1 };

@@ -1,5 +1,6 @@
 import type { Channel } from './plan.ts';
-import { emailUserId, noChange, type Decision, type UserState } from './respond.ts';
+import { noChange, type Decision } from './decision.ts';
+import { emailUserId, type UserState } from './user.ts';
 
 /** A validated sign-up from the page: at least one of phone and email, each for its chosen channel. */
 export interface SignUpRequest {

@@ -1,4 +1,5 @@
-import type { Decision, UserState } from '../core/respond.ts';
+import type { Decision } from '../core/decision.ts';
+import type { UserState } from '../core/user.ts';
 import type { InboundRecord, Log, PendingRef, RateLimit, Store } from './ports.ts';
 
 /** Racing writes for one number are rare; each round one of them wins, so a few tries settle it. */
@@ -10,8 +11,9 @@ export class ConcurrentUpdateError extends Error {
 }
 
 export type Applied =
-  | { outcome: 'ok'; reply: string | null; decision: Decision }
-  | { outcome: 'duplicate'; reply: string | null }
+  /** Written: the decision, the user as it was read (null for someone new), and the dedupe record with its reply. */
+  | { outcome: 'ok'; decision: Decision; before: UserState | null; inbound: InboundRecord | null }
+  | { outcome: 'duplicate' }
   | { outcome: 'limited'; limit: string };
 
 /**
@@ -24,8 +26,9 @@ export async function applyDecision(
   decide: (user: UserState | null, now: Date, load: (series: readonly string[]) => Promise<PendingRef[]>) => Promise<Decision>,
   opts: {
     now: () => Date;
-    inbound?: (d: Decision) => InboundRecord;
-    limits?: (d: Decision, isNew: boolean, now: Date) => RateLimit[];
+    /** The dedupe record (with the worded reply) for the decision and the user as read. */
+    inbound?: (d: Decision, user: UserState | null) => InboundRecord;
+    limits?: (d: Decision, isNew: boolean, now: Date, inbound: InboundRecord | null) => RateLimit[];
     /** The email address the decision gives the user, recorded as theirs in the same write. */
     claimEmail?: (d: Decision) => string | null;
   },
@@ -43,7 +46,8 @@ export async function applyDecision(
     // What the decision sees (STATUS): only reminders still to come; one overdue in a backlog has no time to promise.
     const upcoming = async (series: readonly string[]) => (await load(series)).filter((r) => Date.parse(r.dueAt) > now.getTime());
     const decision = await decide(user, now, upcoming);
-    const { reply, said: _said, reschedule, cancelSeries, cancelChannel, ...change } = decision;
+    const { reply: _reply, disclose: _disclose, reschedule, cancelSeries, cancelChannel, ...change } = decision;
+    const inbound = opts.inbound?.(decision, user) ?? null;
     // Only reminders still pending are cancelled or moved; each write re-checks that.
     const touched = [...new Set([...cancelSeries, ...(cancelChannel?.series ?? []), ...reschedule.map((r) => r.series)])];
     const current = await load(touched);
@@ -56,18 +60,18 @@ export async function applyDecision(
       expectedVersion: user?.version ?? null,
       cancel: current.filter(cancelled),
       reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
-      inbound: opts.inbound?.(decision) ?? null,
-      limits: opts.limits?.(decision, user === null, now) ?? [],
+      inbound,
+      limits: opts.limits?.(decision, user === null, now, inbound) ?? [],
       claimEmail: opts.claimEmail?.(decision) ?? null,
       now,
     });
     switch (result.outcome) {
       case 'ok':
-        return { outcome: 'ok', reply, decision };
+        return { outcome: 'ok', decision, before: user, inbound };
       case 'limited':
         return result;
       case 'duplicate':
-        return { outcome: 'duplicate', reply: null };
+        return { outcome: 'duplicate' };
       case 'conflict':
         deps.log.warn('write conflicted; retrying', { attempt });
     }

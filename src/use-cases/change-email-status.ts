@@ -1,4 +1,6 @@
-import { emailStatusChange, noChange, type EmailContact } from '../core/respond.ts';
+import { noChange } from '../core/decision.ts';
+import { emailStatusChange } from '../core/channel-status.ts';
+import type { EmailContact } from '../core/user.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, Store } from './ports.ts';
 

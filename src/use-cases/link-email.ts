@@ -1,7 +1,8 @@
 import { answerLink, answersLinkRequest, isLinkConsent, linkQuestion, shouldAsk } from '../core/link-email.ts';
-import { noChange } from '../core/respond.ts';
+import { noChange } from '../core/decision.ts';
 import { ConcurrentUpdateError } from './apply-decision.ts';
 import type { HandleSmsDeps, InboundSms } from './handle-inbound-sms.ts';
+import { storedText } from '../core/channel.ts';
 
 /**
  * The text side of tying an address to a number (core/link-email.ts). The sign-up page opens a
@@ -30,7 +31,7 @@ export async function answerLinkRequest(deps: HandleSmsDeps, sms: InboundSms): P
     const emailUser = owner ? await deps.store.getUser(owner) : null;
     const now = deps.now();
     const answer = answerLink(req, phoneUser!, emailUser, owner, now, sms.body);
-    const inbound = { messageSid: sms.dedupeKey, reply: answer.reply };
+    const inbound = { messageSid: sms.dedupeKey, reply: { channel: 'sms' as const, text: answer.reply } };
     if (answer.outcome === 'linked') {
       const result = await deps.store.commitLink({
         phoneUser: answer.phoneUser,
@@ -42,15 +43,15 @@ export async function answerLinkRequest(deps: HandleSmsDeps, sms: InboundSms): P
         now,
       });
       if (result === 'conflict') continue;
-      if (result === 'duplicate') return (await deps.store.inboundReply(sms.dedupeKey)) ?? null;
+      if (result === 'duplicate') return storedText(await deps.store.inboundReply(sms.dedupeKey));
       deps.log.info('email linked to number', { phone: sms.from, email: req.address });
       deps.metrics.count('EmailLinked');
       return answer.reply;
     }
     // Not linked (the address is not confirmed yet, or gone): say why; the question stays open.
-    const { reply: _r, said: _s, reschedule: _re, cancelSeries: _c, cancelChannel: _cc, ...change } = noChange;
+    const { reply: _r, disclose: _d, reschedule: _re, cancelSeries: _c, cancelChannel: _cc, ...change } = noChange;
     const result = await deps.store.commit({ decision: change, expectedVersion: null, cancel: [], reschedule: [], inbound, now });
-    if (result.outcome === 'duplicate') return (await deps.store.inboundReply(sms.dedupeKey)) ?? null;
+    if (result.outcome === 'duplicate') return storedText(await deps.store.inboundReply(sms.dedupeKey));
     return answer.reply;
   }
   throw new ConcurrentUpdateError('the link kept changing under the write');

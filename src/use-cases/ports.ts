@@ -1,6 +1,9 @@
 import type { Channel, NewReminder } from '../core/plan.ts';
 import type { LinkRequest } from '../core/link-email.ts';
-import type { ConsentEvent, Decision, UserState } from '../core/respond.ts';
+import type { EmailContent } from '../content/email.ts';
+import type { Reply } from '../core/channel.ts';
+import type { Change } from '../core/decision.ts';
+import type { ConsentEvent, UserState } from '../core/user.ts';
 
 /** Ports: what the use cases need from the outside world. Adapters in src/adapters implement them. */
 
@@ -21,12 +24,16 @@ export interface ReminderRef {
 }
 
 /** A reminder as the sweeper finds it in the due index. */
-export interface DueReminder extends ReminderRef {
+export type DueReminder = DueFields & DueMessage;
+
+/** A due reminder's words: a text's body, or an email's content (null when what is stored cannot be read as one). */
+export type DueMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent | null };
+
+interface DueFields extends ReminderRef {
   /** The phone number or email address it goes to. */
   to: string;
   /** The index sort key as read: the claim and a deferral are conditioned on it. */
   dueKey: string;
-  body: string;
   tz: string;
   /** An earlier try may have been delivered (it timed out, or its sweeper died mid-claim): check before sending again. */
   uncertain: boolean;
@@ -74,7 +81,8 @@ export interface SendRecord {
 export interface InboundRecord {
   /** Twilio's MessageSid (or idempotency token), or "ses:" and SES's message id. */
   messageSid: string;
-  reply: string | null;
+  /** The reply worded for its channel, sent again when the same message is delivered again. */
+  reply: Reply | null;
 }
 
 export type CommitResult =
@@ -125,9 +133,9 @@ export interface LinkRepository {
 /** What an inbound message left behind: its dedupe record and the reply it got. */
 export interface InboundRepository {
   /** The reply stored for an inbound message already handled, or undefined when unseen. */
-  inboundReply(messageSid: string): Promise<string | null | undefined>;
+  inboundReply(messageSid: string): Promise<Reply | null | undefined>;
   /** Whether the reply to an inbound email went out (emails are answered after the commit). */
-  replyPending(messageSid: string): Promise<{ reply: string } | null>;
+  replyPending(messageSid: string): Promise<{ reply: Reply } | null>;
   markReplySent(messageSid: string, at: Date): Promise<void>;
 }
 
@@ -166,7 +174,7 @@ export interface ReminderRepository {
 
 /** What one commit writes, all or nothing. */
 export interface DecisionChange {
-  decision: Omit<Decision, 'reply' | 'said' | 'reschedule' | 'cancelSeries' | 'cancelChannel'>;
+  decision: Change;
   expectedVersion: number | null;
   cancel: readonly ReminderRef[];
   /** New times for reminders that were pending when read; each write is conditioned on it. */

@@ -1,4 +1,4 @@
-import { carrierRefusal } from '../core/respond.ts';
+import { carrierRefusal } from '../core/channel-status.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { Log, SendError, Store } from './ports.ts';
 

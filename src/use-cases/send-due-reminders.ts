@@ -1,5 +1,5 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
-import { placeInWindow } from '../core/plan.ts';
+import { placeInWindow, type ReminderMessage } from '../core/plan.ts';
 import { SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
@@ -17,14 +17,7 @@ export interface SweepDeps {
 }
 
 /** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
-export async function sendStoredEmail(email: EmailDelivery, to: string, body: string, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
-  let content: EmailContent;
-  try {
-    content = JSON.parse(body) as EmailContent;
-  } catch {
-    // Retrying cannot fix a stored email that does not parse: record it as failed, with the reason.
-    throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not valid JSON');
-  }
+export async function sendStoredEmail(email: EmailDelivery, to: string, content: EmailContent, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
   const unsubscribeUrl = email.unsubscribeUrl(to);
   return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, ...(ref ? { ref } : {}) });
 }
@@ -53,18 +46,16 @@ export interface SweepOptions {
 /** The no-burst rule: one scheduled message per person per channel in any 60 minutes. */
 export const SLOT_MS = 60 * 60_000;
 
-export interface SentReminder {
+export type SentReminder = ReminderMessage & {
   to: string;
-  channel: 'sms' | 'email';
   series: string;
   stepId: string;
-  body: string;
   providerId: string;
   /** When it went (the sweep's now) and when it was planned to, ISO. */
   sentAt: string;
   dueAt: string;
   lateSeconds: number;
-}
+};
 
 export interface SweepResult {
   sent: SentReminder[];
@@ -114,7 +105,7 @@ const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
  * number since the reminder was first tried. The no-burst slot keeps any other scheduled text to
  * the number at least an hour before that.
  */
-async function findEarlierSend(deps: SweepDeps, ref: DueReminder, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
+async function findEarlierSend(deps: SweepDeps, ref: DueReminder & { channel: 'sms' }, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
   const record = await deps.store.sendRecord(ref);
   if (record.report) return GAVE_UP.has(record.report.status) ? null : { id: record.report.providerId };
   const since = record.firstTriedAt ? new Date(record.firstTriedAt.getTime() - SEND_DATE_SKEW_MS) : new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS);
@@ -215,11 +206,16 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       return;
     }
     let providerId: string;
+    let message: ReminderMessage;
     try {
       if (ref.channel === 'email') {
+        // Retrying cannot fix a stored email that cannot be read: recorded as failed, with the reason.
+        if (!ref.body) throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not an email');
         // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
         providerId = (await sendStoredEmail(deps.email, ref.to, ref.body, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;
+        message = { channel: 'email', body: ref.body };
       } else {
+        message = { channel: 'sms', body: ref.body };
         // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
         const which = { userId: ref.userId, channel: ref.channel, series: ref.series, stepId: ref.stepId };
         const earlier = ref.uncertain ? await findEarlierSend(deps, ref, which, now) : null;
@@ -250,7 +246,7 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     }
     const lateSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(ref.dueAt)) / 1000));
     await record('sent', () => deps.store.markSent(ref, claim.token, now, providerId, lateSeconds));
-    result.sent.push({ to: ref.to, channel: ref.channel, series: ref.series, stepId: ref.stepId, body: ref.body, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
+    result.sent.push({ ...message, to: ref.to, series: ref.series, stepId: ref.stepId, providerId, sentAt: now.toISOString(), dueAt: ref.dueAt, lateSeconds });
   };
 
   // Batch after batch while the sweep has time: a backlog bigger than one batch is worked through

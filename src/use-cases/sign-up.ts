@@ -1,8 +1,7 @@
 import { confirmationEmail } from '../content/email.ts';
-import { dayBucket, hourBucket } from '../core/limits.ts';
-import { noChange } from '../core/respond.ts';
+import { dayBucket, hourBucket, hourlyCounters, rateKey } from '../core/limits.ts';
+import { noChange } from '../core/decision.ts';
 import { signUp, signUpUserId, type SignUpOutcome, type SignUpRequest } from '../core/sign-up.ts';
-import { rateKey } from '../adapters/dynamo/keys.ts';
 import { applyDecision } from './apply-decision.ts';
 import { SendError, type EmailDelivery, type Log, type Metrics, type RateLimit, type Store } from './ports.ts';
 
@@ -100,22 +99,22 @@ async function signUpBoth(deps: SignUpDeps, req: SignUpRequest & { phone: string
 /** Every confirmation email counts against its address's day and everyone's hour; a new sign-up against the page's hour. */
 function limitsFor(deps: SignUpDeps, req: SignUpRequest, outcome: SignUpOutcome, isNew: boolean, now: Date): RateLimit[] {
   const hour = hourBucket(now);
-  const epoch = Math.floor(now.getTime() / 1000);
-  const expiresAt = epoch + 3 * 3600;
-  const limits: RateLimit[] = [];
   // Every post counts against its client, whatever it changes.
-  if (req.client) limits.push({ name: 'signups_per_client', key: rateKey('signup', 'client', req.client, hour), max: SIGNUPS_PER_CLIENT_PER_HOUR, expiresAt });
-  if (outcome === 'confirm-email' && req.email) {
-    // The address's own cap first: when both are full, the address is the one reported.
-    limits.push({
-      name: 'confirmations_per_address',
-      key: rateKey('confirm', req.email, dayBucket(now)),
-      max: CONFIRMATIONS_PER_ADDRESS_PER_DAY,
-      expiresAt: epoch + 2 * 86400,
-    });
-    limits.push({ name: 'confirmation_emails', key: rateKey('confirm', 'all', hour), max: deps.confirmationsPerHour, expiresAt });
-  }
+  const perClient = req.client ? [{ name: 'signups_per_client', key: rateKey('signup', 'client', req.client, hour), max: SIGNUPS_PER_CLIENT_PER_HOUR }] : [];
+  const confirmations =
+    outcome === 'confirm-email' && req.email
+      ? [
+          // The address's own cap first: when both are full, the address is the one reported.
+          {
+            name: 'confirmations_per_address',
+            key: rateKey('confirm', req.email, dayBucket(now)),
+            max: CONFIRMATIONS_PER_ADDRESS_PER_DAY,
+            expiresAt: Math.floor(now.getTime() / 1000) + 2 * 86400,
+          },
+          ...hourlyCounters(now, [{ name: 'confirmation_emails', key: rateKey('confirm', 'all', hour), max: deps.confirmationsPerHour }]),
+        ]
+      : [];
   // The page's own counter: a flood of form posts cannot stop new numbers enrolling by text.
-  if (isNew) limits.push({ name: 'signups', key: rateKey('enrol', 'web', hour), max: deps.enrolmentsPerHour, expiresAt });
-  return limits;
+  const signups = isNew ? [{ name: 'signups', key: rateKey('enrol', 'web', hour), max: deps.enrolmentsPerHour }] : [];
+  return [...hourlyCounters(now, perClient), ...confirmations, ...hourlyCounters(now, signups)];
 }

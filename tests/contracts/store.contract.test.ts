@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NewReminder } from '../../src/core/plan.ts';
-import { emailUserId, nothing, type UserState } from '../../src/core/respond.ts';
+import type { EmailContent } from '../../src/content/email.ts';
+import type { Reply } from '../../src/core/channel.ts';
+import { nothing } from '../../src/core/decision.ts';
+import { emailUserId, type UserState } from '../../src/core/user.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 import { rateKey } from '../../src/adapters/dynamo/keys.ts';
@@ -53,9 +56,16 @@ function userOf(id: string, over: Partial<UserState> = {}): UserState {
   };
 }
 
-function reminder(stepId: string, dueMinutes: number, over: Partial<NewReminder> = {}): NewReminder {
-  return { series: 'c1', stepId, channel: 'sms', dueAt: at(dueMinutes), body: `body ${stepId}`, tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...over };
+/** An email's words, typed: stored as a map and read back as the same content. */
+const emailBody = (stepId: string): EmailContent => ({ subject: `About ${stepId}`, intro: ['Leg day done.'], list: ['Ice 15 min', 'Walk'], outro: [`step ${stepId}`] });
+
+function reminder(stepId: string, dueMinutes: number, over: { series?: string; validUntil?: Date; tz?: string; channel?: 'sms' | 'email'; body?: string } = {}): NewReminder {
+  const { channel = 'sms', body = `body ${stepId}`, ...rest } = over;
+  const base = { series: 'c1', stepId, dueAt: at(dueMinutes), tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...rest };
+  return channel === 'sms' ? { ...base, channel, body } : { ...base, channel, body: emailBody(stepId) };
 }
+
+const text = (words: string): Reply => ({ channel: 'sms', text: words });
 
 const change = (user: UserState | null, over: Partial<DecisionChange> = {}): DecisionChange => ({
   decision: { ...nothing, user },
@@ -115,7 +125,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect(await store.emailOwner(address)).toBeNull();
       expect(await store.commit(change(a, { claimEmail: address }))).toEqual({ outcome: 'ok' });
       expect(await store.emailOwner(address)).toBe(a.id);
-      expect(await store.commit(change(b, { claimEmail: address, inbound: { messageSid: `SM${randomUUID()}`, reply: 'x' } }))).toEqual({ outcome: 'conflict' });
+      expect(await store.commit(change(b, { claimEmail: address, inbound: { messageSid: `SM${randomUUID()}`, reply: text('x') } }))).toEqual({ outcome: 'conflict' });
       expect(await store.getUser(b.id)).toBeNull();
       // The owner may claim it again (a re-sent confirmation).
       expect(await store.commit(change({ ...a, version: 2 }, { claimEmail: address, expectedVersion: 1 }))).toEqual({ outcome: 'ok' });
@@ -132,11 +142,11 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       const sid = `SM${randomUUID()}`;
       expect(await store.inboundReply(sid)).toBeUndefined();
       const u = userOf(phone());
-      expect(await store.commit(change(u, { inbound: { messageSid: sid, reply: 'Logged.' } }))).toEqual({ outcome: 'ok' });
-      expect(await store.inboundReply(sid)).toBe('Logged.');
-      expect(await store.commit(change({ ...u, version: 2 }, { inbound: { messageSid: sid, reply: 'again' }, expectedVersion: 1 }))).toEqual({ outcome: 'duplicate' });
+      expect(await store.commit(change(u, { inbound: { messageSid: sid, reply: text('Logged.') } }))).toEqual({ outcome: 'ok' });
+      expect(await store.inboundReply(sid)).toEqual(text('Logged.'));
+      expect(await store.commit(change({ ...u, version: 2 }, { inbound: { messageSid: sid, reply: text('again') }, expectedVersion: 1 }))).toEqual({ outcome: 'duplicate' });
       expect(await store.getUser(u.id)).toMatchObject({ version: 1 });
-      expect(await store.inboundReply(sid)).toBe('Logged.');
+      expect(await store.inboundReply(sid)).toEqual(text('Logged.'));
     });
 
     it('a message handled with no reply reads as null, not unseen', async () => {
@@ -146,10 +156,11 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect(await store.replyPending(sid)).toBeNull();
     });
 
-    it('an email reply is pending until marked sent', async () => {
+    it('an email reply is pending until marked sent, and comes back as the same typed content', async () => {
       const sid = `ses:${randomUUID()}`;
-      await store.commit(change(null, { inbound: { messageSid: sid, reply: 'hello' } }));
-      expect(await store.replyPending(sid)).toEqual({ reply: 'hello' });
+      const reply: Reply = { channel: 'email', content: emailBody('reply') };
+      await store.commit(change(null, { inbound: { messageSid: sid, reply } }));
+      expect(await store.replyPending(sid)).toEqual({ reply });
       await store.markReplySent(sid, at(1));
       expect(await store.replyPending(sid)).toBeNull();
       expect(await store.replyPending(`ses:${randomUUID()}`)).toBeNull();
@@ -166,7 +177,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       }
       const sid = `SM${randomUUID()}`;
       const refused = userOf(phone());
-      expect(await store.commit(change(refused, { inbound: { messageSid: sid, reply: 'x' }, limits: [limit(other, 10, 'roomy'), limit(key, 2, 'tight')] }))).toEqual({
+      expect(await store.commit(change(refused, { inbound: { messageSid: sid, reply: text('x') }, limits: [limit(other, 10, 'roomy'), limit(key, 2, 'tight')] }))).toEqual({
         outcome: 'limited',
         limit: 'tight',
       });
@@ -180,8 +191,8 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
     it('a duplicate is reported as a duplicate even when a limit is full', async () => {
       const key = rateKey('contract', randomUUID());
       const sid = `SM${randomUUID()}`;
-      await store.commit(change(null, { inbound: { messageSid: sid, reply: 'r' }, limits: [limit(key, 1)] }));
-      expect(await store.commit(change(null, { inbound: { messageSid: sid, reply: 'r' }, limits: [limit(key, 1)] }))).toEqual({ outcome: 'duplicate' });
+      await store.commit(change(null, { inbound: { messageSid: sid, reply: text('r') }, limits: [limit(key, 1)] }));
+      expect(await store.commit(change(null, { inbound: { messageSid: sid, reply: text('r') }, limits: [limit(key, 1)] }))).toEqual({ outcome: 'duplicate' });
     });
   });
 
@@ -205,7 +216,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       const linked = { ...p, email: { address, status: 'confirmed' as const }, version: 2 };
       const given = { ...emailOnly, email: null, version: 2 };
       const sid = `SM${randomUUID()}`;
-      const link = { phoneUser: linked, emailUser: given, address, consent, inbound: { messageSid: sid, reply: 'Linked.' }, now: at(5) };
+      const link = { phoneUser: linked, emailUser: given, address, consent, inbound: { messageSid: sid, reply: text('Linked.') }, now: at(5) };
       expect(await store.commitLink({ ...link, expected: { phone: 1, email: 7 } })).toBe('conflict');
       expect(await store.emailOwner(address)).toBe(emailOnly.id);
       expect(await store.inboundReply(sid)).toBeUndefined();
@@ -214,7 +225,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect(await store.getUser(p.id)).toEqual(linked);
       expect(await store.getUser(emailOnly.id)).toEqual(given);
       expect(await store.linkRequest(p.id)).toBeNull();
-      expect(await store.inboundReply(sid)).toBe('Linked.');
+      expect(await store.inboundReply(sid)).toEqual(text('Linked.'));
       expect(await store.commitLink({ ...link, expected: { phone: 2, email: 2 } })).toBe('duplicate');
     });
   });
@@ -239,6 +250,12 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       ]);
       expect(list[0]).toEqual({ stepId: 'a', channel: 'sms', dueAt: at(20).toISOString(), status: 'pending', validUntil: at(620).toISOString() });
       expect((await dueOf(store, u.id, at(60))).map((r) => r.stepId)).toEqual(['b', 'e', 'a']);
+    });
+
+    it('an email reminder is due with its content typed, as planned', async () => {
+      const u = await seed(store, [reminder('mail', 1, { channel: 'email' })], { email: { address: `${randomUUID()}@example.com`, status: 'confirmed' } });
+      const [due] = await dueOf(store, u.id, at(2));
+      expect(due).toMatchObject({ stepId: 'mail', channel: 'email', body: emailBody('mail'), to: u.email!.address });
     });
 
     it('the due index: only what is due by then, earliest first, up to the limit, with what the sweeper needs', async () => {

@@ -14,7 +14,7 @@ import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/cl
 import { changeEmailStatus } from '../../src/use-cases/change-email-status.ts';
 import { SMS } from '../../src/content/index.ts';
 import { EMAIL_SK, PROFILE_SK, emailPk, userPk } from '../../src/adapters/dynamo/keys.ts';
-import { emailUserId } from '../../src/core/respond.ts';
+import { emailUserId } from '../../src/core/user.ts';
 
 /** Issue 13: what a stranger can do with the public surfaces, through the real app and tables. */
 let stack: LocalStack;

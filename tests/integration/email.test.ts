@@ -188,6 +188,8 @@ describe('inbound email', () => {
     expect((await stack.receiveEmail(mail)).outcome).toBe('answered');
     expect((await stack.receiveEmail(mail)).outcome).toBe('duplicate');
     expect((await userOf(email))?.recent).toHaveLength(1);
+    // The reply is kept with the dedupe record as an email, not as a string to parse back.
+    expect(await stack.store.inboundReply(`ses:${mail.sesMessageId}`)).toMatchObject({ channel: 'email', content: { subject: expect.stringMatching(/^Leg day logged/) } });
     expect((await sesEmails(stack, email)).filter((m) => m.subject.startsWith('Leg day logged'))).toHaveLength(1);
   });
 

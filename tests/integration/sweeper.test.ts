@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
-import { planReminders } from '../../src/core/plan.ts';
+import { planReminders, type NewReminder } from '../../src/core/plan.ts';
 import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { respond } from '../../src/core/respond.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
@@ -12,7 +12,9 @@ import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/cl
 
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
-const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null })[0]!;
+const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null }).find(
+  (r): r is NewReminder & { channel: 'sms' } => r.channel === 'sms',
+)!;
 /** When a number's first text is due: the planned time plus that number's own spread offset. */
 const dueFor = (phone: string) =>
   planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null, spreadKey: phone })[0]!.dueAt;
@@ -183,7 +185,7 @@ describe('the sweeper', () => {
       newId: randomUUID,
       defaultTimezone: 'America/New_York',
     });
-    const { reply: _reply, said: _s, reschedule: _r, cancelSeries: _c, cancelChannel: _cc, ...change } = decision;
+    const { reply: _reply, disclose: _d, reschedule: _r, cancelSeries: _c, cancelChannel: _cc, ...change } = decision;
     const commit = { decision: change, expectedVersion: user.version, cancel: [], reschedule: [], inbound: null, now: LEG_DAY };
     expect(await stack.store.commit(commit)).toEqual({ outcome: 'ok' });
 

@@ -1,4 +1,4 @@
-import type { UserState } from '../../src/core/respond.ts';
+import type { UserState } from '../../src/core/user.ts';
 
 /** The lifter of the pure-core tests: a New York number whose leg day was Monday 2 March 2026, 18:00 local. */
 export const phone = '+15551234567';

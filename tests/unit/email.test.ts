@@ -8,7 +8,10 @@ import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../sr
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
 import { londoner } from '../support/lifter.ts';
-import { emailStatusChange, respond, type UserState } from '../../src/core/respond.ts';
+import { respond } from '../../src/core/respond.ts';
+import { emailStatusChange } from '../../src/core/channel-status.ts';
+import type { UserState } from '../../src/core/user.ts';
+import { EMAIL_CHANNEL } from '../../src/core/channel.ts';
 import { emailEventChanges } from '../../src/core/ses-events.ts';
 import { signUp } from '../../src/core/sign-up.ts';
 
@@ -262,6 +265,6 @@ describe('sign-up and address status (pure)', () => {
     const stop = respond(d.user, { channel: 'email', from: 'a@x.com', text: 'stop', now, newId: () => 'x', defaultTimezone: 'UTC' });
     expect(stop.user?.email?.status).toBe('unsubscribed');
     expect(stop.reply).toBeNull();
-    expect(stop.said).toBeNull();
+    expect(EMAIL_CHANNEL.word(stop, d.user)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerLink, answersLinkRequest, isLinkConsent, maskEmail, shouldAsk, type LinkRequest } from '../../src/core/link-email.ts';
-import type { UserState } from '../../src/core/respond.ts';
+import type { UserState } from '../../src/core/user.ts';
 import { londoner } from '../support/lifter.ts';
 
 const now = new Date('2026-03-02T18:00:00Z');

@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
 import { understand } from '../../src/core/understanding/index.ts';
-import { respond, type UserState } from '../../src/core/respond.ts';
+import { respond as decide } from '../../src/core/respond.ts';
+import type { UserState } from '../../src/core/user.ts';
+import { wordSms } from '../../src/core/channel.ts';
 import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { active, daysLater, hoursLater, input, legDay, phone, NY } from '../support/lifter.ts';
+
+/** The decision, with its reply worded as a text (as the webhook sends it). */
+const respond = (...args: Parameters<typeof decide>) => {
+  const d = decide(...args);
+  return { ...d, text: wordSms(d) };
+};
 
 
 describe('respond: check-in', () => {
   it('enrols a new number in its zone, schedules the plan and discloses frequency, rates, STOP and HELP', () => {
     const d = respond(null, input('legs done'));
-    expect(d.reply).toBe(SMS.checkinFirst);
+    expect(d.text).toBe(SMS.checkinFirst);
     expect(d.user).toMatchObject({ phone, status: 'active', version: 1, timezone: NY, recent: [{ id: 'id-1' }] });
     expect(d.reminders.map((r) => r.stepId)).toEqual(PLAN.steps.map((s) => s.id));
     expect(d.consent).toMatchObject({ action: 'opt-in', via: 'first check-in', text: 'legs done' });
@@ -23,7 +31,7 @@ describe('respond: check-in', () => {
 
   it('a repeat check-in replaces the pending follow-ups of the last one', () => {
     const d = respond(active(), input('legs done', daysLater(7)));
-    expect(d.reply).toBe(SMS.checkinAgain);
+    expect(d.text).toBe(SMS.checkinAgain);
     expect(d.cancelSeries).toEqual(['old']);
     expect(d.user).toMatchObject({ version: 4, recent: [{ id: 'id-1' }, { id: 'old' }] });
     expect(d.consent).toBeNull();
@@ -46,7 +54,7 @@ describe('respond: check-in', () => {
       recent: [{ id: 'old', at: legDay.toISOString(), lifts: [{ lift: 'squat', weight: 140, unit: 'kg' }], pain: [] }],
     });
     const d = respond(before, input('legs done', daysLater(21)));
-    expect(d.reply).toBe(render(SMS.checkinAfterBreak, { weeks: 3, deload: 'squat 98-112kg' }));
+    expect(d.text).toBe(render(SMS.checkinAfterBreak, { weeks: 3, deload: 'squat 98-112kg' }));
   });
 
   it('an opted-out number gets nothing and changes nothing', () => {
@@ -56,7 +64,7 @@ describe('respond: check-in', () => {
 
   it('a check-in that mentions pain answers with the pain steps', () => {
     const d = respond(active(), input('legs done, back hurts'));
-    expect(d.reply).toBe(render(SMS.checkinWithPain, { painReply: SMS.painEarly }));
+    expect(d.text).toBe(render(SMS.checkinWithPain, { painReply: SMS.painEarly }));
     expect(d.painReport).toMatchObject({ checkinId: d.checkin!.id });
   });
 });
@@ -68,19 +76,19 @@ describe('respond: pain', () => {
     [48, SMS.painLate],
     [120, SMS.painLate],
   ])('%s h after leg day: the right steps', (h, reply) => {
-    expect(respond(active(), input('pain', hoursLater(h))).reply).toBe(reply);
+    expect(respond(active(), input('pain', hoursLater(h))).text).toBe(reply);
   });
 
   it('with no leg day on record, explains both ice and heat', () => {
-    expect(respond(null, input('PAIN 5')).reply).toBe(`${SMS.painNoCheckin} ${DISCLOSURE}`);
+    expect(respond(null, input('PAIN 5')).text).toBe(`${SMS.painNoCheckin} ${DISCLOSURE}`);
   });
 
   it('a red flag gets only the see-a-doctor reply, saying what it noticed', () => {
     const d = respond(active(), input('pain and my leg is numb'));
-    expect(d.reply).toBe(render(SMS.redFlagSoon, { noticed: 'numbness or tingling down a leg' }));
+    expect(d.text).toBe(render(SMS.redFlagSoon, { noticed: 'numbness or tingling down a leg' }));
     expect(d.redFlag).toMatchObject({ tier: 'soon', signs: ['leg-numbness'], checkinId: 'old' });
     expect(d.cancelSeries).toEqual(['old']);
-    expect(d.reply).not.toMatch(/90\/90|foam|dead hang|knees-to-chest|ice the/i);
+    expect(d.text).not.toMatch(/90\/90|foam|dead hang|knees-to-chest|ice the/i);
   });
 
   it('stores the report with the leg day it follows', () => {
@@ -91,8 +99,8 @@ describe('respond: pain', () => {
 
   it('7 or more: a gentler plan and a check-in next morning', () => {
     const d = respond(active(), input('pain 8', hoursLater(20)));
-    expect(d.reply).toBe(render(SMS.painHigh, { score: 8, iceOrHeat: SMS.painIce }));
-    expect(d.reply).toMatch(/skip your next heavy session/i);
+    expect(d.text).toBe(render(SMS.painHigh, { score: 8, iceOrHeat: SMS.painIce }));
+    expect(d.text).toMatch(/skip your next heavy session/i);
     expect(d.user?.painTrack).toMatchObject({ scores: [8] });
     expect(d.reminders).toEqual([expect.objectContaining({ stepId: 'pain-check-1', series: d.user!.painTrack!.id })]);
     // 09:00 the next morning in New York, plus this lifter's spread offset.
@@ -111,7 +119,7 @@ describe('respond: pain', () => {
       const u = understand(String(score), { painCheckOpen: true });
       expect(u.intent).toEqual({ kind: 'score', score });
       const d = respond(user, input(String(score), new Date(hoursLater(20).getTime() + day * 86_400_000)), u);
-      reply = d.reply;
+      reply = d.text;
       user = d.user!;
     }
     expect(reply).toBe(render(SMS.painSeeClinician, { score: 8, days: 3 }));
@@ -121,13 +129,13 @@ describe('respond: pain', () => {
   it('a falling score closes the track with encouragement', () => {
     const user = respond(active(), input('pain 8', hoursLater(20))).user!;
     const d = respond(user, input('3/10', hoursLater(44)));
-    expect(d.reply).toBe(render(SMS.painEasing, { score: 3 }));
+    expect(d.text).toBe(render(SMS.painEasing, { score: 3 }));
     expect(d.cancelSeries).toEqual([user.painTrack!.id]);
   });
 
   it('a bare number with no open pain check-in is read as a pain score', () => {
     const d = respond(active(), input('5', hoursLater(10)));
-    expect(d.reply).toBe(SMS.painEarly);
+    expect(d.text).toBe(SMS.painEarly);
     expect(d.painReport).toMatchObject({ score: 5 });
   });
 });
@@ -135,7 +143,7 @@ describe('respond: pain', () => {
 describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
   it('STOP opts out, cancels pending follow-ups and records consent', () => {
     const d = respond(active(), input('STOP'));
-    expect(d.reply).toBe(SMS.stopped);
+    expect(d.text).toBe(SMS.stopped);
     expect(d.user).toMatchObject({ status: 'opted_out', version: 4 });
     expect(d.cancelChannel).toEqual({ channel: 'sms', series: ['old'] });
     expect(d.consent).toMatchObject({ action: 'opt-out', via: 'keyword', text: 'STOP' });
@@ -143,13 +151,13 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
 
   it('START re-enrols an opted-out number', () => {
     const d = respond(active({ status: 'opted_out' }), input('start'));
-    expect(d.reply).toBe(SMS.started);
+    expect(d.text).toBe(SMS.started);
     expect(d.user).toMatchObject({ status: 'active' });
     expect(d.consent).toMatchObject({ action: 'opt-in' });
   });
 
   it('HELP is answered even after STOP', () => {
-    expect(respond(active({ status: 'opted_out' }), input('HELP')).reply).toBe(SMS.help);
+    expect(respond(active({ status: 'opted_out' }), input('HELP')).text).toBe(SMS.help);
   });
 
   it('STATUS names the next text and when, in local time', () => {
@@ -157,8 +165,8 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
       { stepId: 'mobility-1', dueAt: '2026-03-05T14:00:00.000Z' },
       { stepId: 'heat', dueAt: '2026-03-04T23:00:00.000Z' },
     ];
-    expect(respond(active(), input('STATUS', legDay, { pending })).reply).toBe('Next: heat, Wed 18:00.');
-    expect(respond(active(), input('next', legDay, { pending: [] })).reply).toBe(SMS.statusNone);
+    expect(respond(active(), input('STATUS', legDay, { pending })).text).toBe('Next: heat, Wed 18:00.');
+    expect(respond(active(), input('next', legDay, { pending: [] })).text).toBe(SMS.statusNone);
   });
 
   it('HISTORY lists recent leg days with lifts and pain scores in one short text', () => {
@@ -168,22 +176,22 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
         { id: 'a', at: '2026-03-02T23:00:00.000Z', lifts: [], pain: [] },
       ],
     });
-    expect(respond(user, input('history')).reply).toBe('Your leg days: Mon 9 Mar squat 150kg (pain 7,4); Mon 2 Mar. Text PAIN 0-10 any time.');
+    expect(respond(user, input('history')).text).toBe('Your leg days: Mon 9 Mar squat 150kg (pain 7,4); Mon 2 Mar. Text PAIN 0-10 any time.');
   });
 
   it('TZ sets the zone and moves pending follow-ups; an unknown zone lists examples', () => {
     const d = respond(active(), input('TZ America/Los_Angeles', hoursLater(1)));
-    expect(d.reply).toBe(render(SMS.tzSet, { zone: 'America/Los_Angeles' }));
+    expect(d.text).toBe(render(SMS.tzSet, { zone: 'America/Los_Angeles' }));
     expect(d.user?.timezone).toBe('America/Los_Angeles');
     const ice1 = d.reschedule.find((r) => r.stepId === 'ice-1')!;
     // 09:00 the next morning in Los Angeles, plus the same spread offset the New York plan had.
     expect(ice1.dueAt.getTime()).toBe(Date.parse('2026-03-03T17:00:00.000Z') + spreadOffsetMs(phone));
-    expect(respond(active(), input('TZ Mars/Olympus')).reply).toBe(SMS.tzUnknown);
+    expect(respond(active(), input('TZ Mars/Olympus')).text).toBe(SMS.tzUnknown);
   });
 
   it('unknown texts get a hint; after STOP, silence', () => {
-    expect(respond(active(), input('purple monkey dishwasher')).reply).toBe(SMS.unknownRecent);
-    expect(respond(active({ recent: [] }), input('purple monkey dishwasher')).reply).toBe(SMS.unknown);
-    expect(respond(active({ status: 'opted_out' }), input('hello?')).reply).toBeNull();
+    expect(respond(active(), input('purple monkey dishwasher')).text).toBe(SMS.unknownRecent);
+    expect(respond(active({ recent: [] }), input('purple monkey dishwasher')).text).toBe(SMS.unknown);
+    expect(respond(active({ status: 'opted_out' }), input('hello?')).text).toBeNull();
   });
 });

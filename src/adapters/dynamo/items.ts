@@ -1,8 +1,10 @@
 import type { Unit } from '../../core/lifts.ts';
-import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/respond.ts';
+import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/user.ts';
+import type { Reply } from '../../core/channel.ts';
 import type { LinkRequest } from '../../core/link-email.ts';
 import type { ReminderStatus } from '../../use-cases/ports.ts';
 import { parseReminderSk, userIdOfPk } from './keys.ts';
+import { readReminderMessage, readReply } from './stored-reply.ts';
 
 /**
  * Items as read from the table, checked before use: a broken item fails here, naming the item and
@@ -134,10 +136,12 @@ export function parseLinkRequest(item: Item): LinkRequest | null {
 }
 
 /** An inbound message's dedupe record: the reply it got (null for none) and whether that went out. */
-export function parseInbound(item: Item): { reply: string | null; at: string; replySentAt: string | null } {
+export function parseInbound(item: Item): { reply: Reply | null; at: string; replySentAt: string | null } {
   const r = reader('inbound', item);
   r.type('inbound');
-  const reply = item.reply === null || item.reply === undefined ? null : r.str('reply');
+  const pk = r.str('PK');
+  const messageSid = pk.startsWith('INBOUND#') ? pk.slice('INBOUND#'.length) : r.fail('PK', 'an INBOUND# key');
+  const reply = item.reply === null || item.reply === undefined ? null : (readReply(item.reply, messageSid) ?? r.fail('reply', 'a text or an email reply'));
   return { reply, at: r.str('at'), replySentAt: r.optStr('replySentAt') ?? null };
 }
 
@@ -157,12 +161,12 @@ export function parseReminder(item: Item) {
   const dueKey = r.optStr('gsi1sk');
   // Only reminders that may still be sent are in the due index.
   if ((status === 'pending' || status === 'sending') !== (dueKey !== undefined)) r.fail('gsi1sk', status === 'pending' || status === 'sending' ? 'set on a live reminder' : 'absent from a finished reminder');
+  const channel = r.oneOf('channel', ['sms', 'email'] as const);
   return {
     ...id,
-    channel: r.oneOf('channel', ['sms', 'email'] as const),
     status,
     to: r.optStr('to'),
-    body: r.str('body'),
+    ...readReminderMessage(channel, item.body),
     tz: r.str('tz'),
     dueAt: r.str('dueAt'),
     dueKey,
@@ -183,12 +187,12 @@ export function parseDueEntry(item: Item) {
   const r = reader('due reminder', item);
   const id = reminderIdentity(r);
   const status = r.oneOf('status', ['pending', 'sending'] as const);
+  const channel = r.oneOf('channel', ['sms', 'email'] as const);
   return {
     ...id,
-    channel: r.oneOf('channel', ['sms', 'email'] as const),
     status,
     to: r.str('to'),
-    body: r.str('body'),
+    ...readReminderMessage(channel, item.body),
     tz: r.str('tz'),
     dueAt: r.str('dueAt'),
     dueKey: r.str('gsi1sk'),

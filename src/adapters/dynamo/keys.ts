@@ -33,12 +33,8 @@ export const INBOUND_SK = 'INBOUND';
 /** The number's request to be tied to an email address (core/link-email.ts), in its partition. */
 export const LINK_SK = 'LINK';
 
-/**
- * An hourly (or daily) rate-limit counter: what is counted, then the parts that scope it (a number,
- * an address, "all"), then its time bucket. E.g. rateKey('reply', '+15551234567', '2026-03-02T18')
- * is "RATE#reply#+15551234567#2026-03-02T18".
- */
-export const rateKey = (what: string, ...scope: string[]) => ['RATE', what, ...scope].join('#');
+/** Rate-limit counters are named in the core (core/limits.ts rateKey); stored under that key. */
+export { rateKey } from '../../core/limits.ts';
 export const COUNT_SK = 'COUNT';
 
 /** The user id a USER# partition key names. */

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewReminder } from '../../core/plan.ts';
-import type { UserState } from '../../core/respond.ts';
+import type { UserState } from '../../core/user.ts';
 import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cases/ports.ts';
 import { DELIVERY_RANK } from '../storage-rules.ts';
 import { cancellationReasons, isConditionFailure } from './common.ts';
@@ -396,16 +396,15 @@ async function queryShard(
         userId: r.userId,
         series: r.series,
         stepId: r.stepId,
-        channel: r.channel,
         to: r.to,
         attempts: r.attempts,
         dueKey: r.dueKey,
-        body: r.body,
         tz: r.tz,
         // Taking over a claim that expired: its holder may have sent before it died.
         uncertain: r.uncertain || r.status === 'sending',
         dueAt: r.dueAt,
         ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+        ...(r.channel === 'sms' ? { channel: r.channel, body: r.body } : { channel: r.channel, body: r.body }),
       });
     }
     start = res.LastEvaluatedKey;

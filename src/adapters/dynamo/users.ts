@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UserState } from '../../core/respond.ts';
+import type { UserState } from '../../core/user.ts';
 import type { UserRepository } from '../../use-cases/ports.ts';
 import { EMAIL_SK, PROFILE_SK, emailPk, userPk } from './keys.ts';
 import { parseOwner, parseUser } from './items.ts';

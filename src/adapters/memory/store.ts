@@ -1,7 +1,10 @@
 import type { NewReminder } from '../../core/plan.ts';
-import type { UserState } from '../../core/respond.ts';
+import type { UserState } from '../../core/user.ts';
+import type { Reply } from '../../core/channel.ts';
+import type { EmailContent } from '../../content/email.ts';
 import type {
   DecisionLog,
+  DueMessage,
   DueReminder,
   InboundRepository,
   LinkRepository,
@@ -33,7 +36,8 @@ interface ReminderRecord {
   stepId: string;
   channel: 'sms' | 'email';
   to: string | undefined;
-  body: string;
+  /** A text's words, or an email's content (as the plan gave them; cloned, never shared). */
+  body: string | EmailContent;
   tz: string;
   dueAt: string;
   validUntil: string;
@@ -67,7 +71,7 @@ interface State {
   users: Map<string, { user: UserState; ttl?: number }>;
   owners: Map<string, { userId: string; at: string; ttl?: number }>;
   links: Map<string, { address: string; status: 'requested' | 'asked' | 'linked'; at: string; linkedAt?: string; ttl: number }>;
-  inbound: Map<string, { reply: string | null; at: string; replySentAt?: string; ttl: number }>;
+  inbound: Map<string, { reply: Reply | null; at: string; replySentAt?: string; ttl: number }>;
   counters: Map<string, { n: number; ttl: number }>;
   reminders: Map<string, ReminderRecord>;
   slots: Map<string, { holder: string; until: string }>;
@@ -222,11 +226,10 @@ function memoryReminders(state: State): ReminderRepository {
             userId: r.userId,
             series: r.series,
             stepId: r.stepId,
-            channel: r.channel,
             to: r.to ?? '',
             attempts: r.attempts,
             dueKey: r.dueKey,
-            body: r.body,
+            ...dueMessage(r),
             tz: r.tz,
             // Taking over a claim that expired: its holder may have sent before it died.
             uncertain: r.uncertain === true || r.status === 'sending',
@@ -399,6 +402,12 @@ function cancel(r: ReminderRecord, at: string, reason: string) {
   delete r.dueKey;
 }
 
+/** The words as the sweeper gets them, typed by channel like the DynamoDB adapter's read. */
+function dueMessage(r: ReminderRecord): DueMessage {
+  if (r.channel === 'sms') return { channel: 'sms', body: typeof r.body === 'string' ? r.body : '' };
+  return { channel: 'email', body: typeof r.body === 'string' ? null : clone(r.body) };
+}
+
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
   const dueAt = r.dueAt.toISOString();
   const expired = r.dueAt.getTime() >= r.validUntil.getTime();
@@ -408,7 +417,7 @@ function newReminder(user: UserState, r: NewReminder, createdAt: string): Remind
     stepId: r.stepId,
     channel: r.channel,
     to: r.channel === 'sms' ? (user.phone ?? undefined) : user.email?.address,
-    body: r.body,
+    body: clone(r.body),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
@@ -421,7 +430,7 @@ function newReminder(user: UserState, r: NewReminder, createdAt: string): Remind
 
 function memoryDecisionLog(state: State): DecisionLog {
   const put = <K, V>(map: Map<K, V>, key: K, value: V): Op => ({ check: () => true, apply: () => void map.set(key, value) });
-  const insertInbound = (messageSid: string, reply: string | null, now: Date): Op => ({
+  const insertInbound = (messageSid: string, reply: Reply | null, now: Date): Op => ({
     check: () => !state.inbound.has(messageSid),
     apply: () => void state.inbound.set(messageSid, { reply, at: now.toISOString(), ttl: epoch(now) + INBOUND_TTL_SECONDS }),
   });
@@ -490,7 +499,7 @@ function memoryDecisionLog(state: State): DecisionLog {
             pendingOnly({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }, (found) => {
               found.dueAt = r.dueAt.toISOString();
               found.dueKey = found.dueAt;
-              found.body = r.body;
+              found.body = clone(r.body);
               found.tz = r.tz;
               found.rescheduledAt = at;
             }),

@@ -98,15 +98,11 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
       const dedupeKey = sms.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: sms.MessageSid, bytes: sms.Body.length });
-      let enrolled = false;
-      const reply = await handleInboundSms(deps.sms, {
+      const { reply, enrolled } = await handleInboundSms(deps.sms, {
         from,
         body: sms.Body,
         dedupeKey,
         ...(sms.OptOutType ? { optOutType: sms.OptOutType } : {}),
-        onEnrolled: () => {
-          enrolled = true;
-        },
       });
       // A number signed up on the page with an email is asked, once, whether to link the two.
       const question = enrolled ? await linkQuestionFor(deps.sms, from) : null;

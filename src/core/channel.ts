@@ -1,0 +1,93 @@
+import { emailReply, smsText, type EmailContent } from '../content/email.ts';
+import { DISCLOSURE, stepLabel } from '../content/index.ts';
+import type { Decision } from './decision.ts';
+import { formatWhen } from './local-time.ts';
+import { rateKey } from './limits.ts';
+import type { Channel } from './plan.ts';
+import { emailLive, emailUserId, smsLive, type UserState } from './user.ts';
+
+/**
+ * The ways a person reaches the coach and the coach answers: a text or an email. A decision says
+ * what was meant; each channel words it its own way, here, at the edge. How a reply is sent (the
+ * TwiML of the webhook's answer, an SES send after the write) is the use case's
+ * (use-cases/handle-inbound.ts).
+ */
+
+/** A reply worded for its channel: kept with the inbound message's dedupe record, so a redelivery answers the same. */
+export type Reply = { channel: 'sms'; text: string } | { channel: 'email'; content: EmailContent };
+
+/** The words of a reply kept for a text (null for none, or for an email's). */
+export const storedText = (reply: Reply | null | undefined): string | null => (reply?.channel === 'sms' ? reply.text : null);
+
+/** One hourly reply counter: its name (reported when it is used up), its key, and whether it counts per sender or in total. */
+export interface ReplyCounter {
+  name: string;
+  key: string;
+  per: 'sender' | 'total';
+}
+
+export interface ChannelRules {
+  name: Channel;
+  /** Whose state a message from this address changes, when no one owns the address yet. */
+  userId(address: string): string;
+  /** Whether recovery messages go out to the person on this channel now. */
+  live(user: UserState): boolean;
+  /** The decision's reply worded for this channel (null for none); `before` is the person as read. */
+  word(d: Decision, before: UserState | null): Reply | null;
+  /** The hourly counters a reply to `address` uses (each surface its own, so a flood on one cannot starve another). */
+  replyCounters(address: string, hour: string): ReplyCounter[];
+  /** The hourly counter of people a message on this channel enrols, or null when it cannot enrol anyone. */
+  enrolCounter(hour: string): string | null;
+}
+
+/** The reply as a text, with the disclosure when it is the first message the number gets. */
+export function wordSms(d: Decision): string | null {
+  if (!d.reply) return null;
+  const text = smsText(d.reply);
+  return d.disclose ? `${text} ${DISCLOSURE}` : text;
+}
+
+/**
+ * The reply as an email. An email has room for what a text leaves out: a new plan's reply lists
+ * when each follow-up will arrive, in the person's own time.
+ */
+export function wordEmail(d: Decision, before: UserState | null): EmailContent | null {
+  if (!d.reply) return null;
+  const zone = (d.user ?? before)?.timezone ?? 'UTC';
+  const planned = d.reminders.filter((r) => r.channel === 'email');
+  const schedule = planned.map((r) => `${formatWhen(r.dueAt, zone)}: ${stepLabel(r.stepId)}`);
+  return emailReply(d.reply, schedule.length ? { schedule } : {});
+}
+
+export const SMS_CHANNEL: ChannelRules = {
+  name: 'sms',
+  userId: (phone) => phone,
+  live: smsLive,
+  word: (d) => {
+    const text = wordSms(d);
+    return text === null ? null : { channel: 'sms', text };
+  },
+  replyCounters: (phone, hour) => [
+    { name: 'replies_per_number', key: rateKey('reply', phone, hour), per: 'sender' },
+    { name: 'replies', key: rateKey('reply', 'sms', 'all', hour), per: 'total' },
+  ],
+  enrolCounter: (hour) => rateKey('enrol', 'sms', hour),
+};
+
+export const EMAIL_CHANNEL: ChannelRules = {
+  name: 'email',
+  userId: emailUserId,
+  live: emailLive,
+  word: (d, before) => {
+    const content = wordEmail(d, before);
+    return content === null ? null : { channel: 'email', content };
+  },
+  replyCounters: (address, hour) => [
+    { name: 'replies_per_address', key: rateKey('reply', 'email', address, hour), per: 'sender' },
+    { name: 'email_replies', key: rateKey('reply', 'email', 'all', hour), per: 'total' },
+  ],
+  // An email never enrols anyone: only someone who signed up is answered.
+  enrolCounter: () => null,
+};
+
+export const CHANNELS: Readonly<Record<Channel, ChannelRules>> = { sms: SMS_CHANNEL, email: EMAIL_CHANNEL };

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { emailReply } from '../../src/content/email.ts';
+import { DISCLOSURE, SMS } from '../../src/content/index.ts';
+import { EMAIL_CHANNEL, SMS_CHANNEL, storedText } from '../../src/core/channel.ts';
+import { noChange } from '../../src/core/decision.ts';
+import { respond } from '../../src/core/respond.ts';
+import { readReminderMessage, readReply } from '../../src/adapters/dynamo/stored-reply.ts';
+import { active, hoursLater, input } from '../support/lifter.ts';
+
+describe('each channel words the same decision its own way', () => {
+  it('a text: the template, and the disclosure on the first message a number gets', () => {
+    const first = respond(null, input('thanks'));
+    expect(first.reply).toEqual({ key: 'smallThanks', vars: {} });
+    expect(first.disclose).toBe(true);
+    expect(SMS_CHANNEL.word(first, null)).toEqual({ channel: 'sms', text: `${SMS.smallThanks} ${DISCLOSURE}` });
+    expect(SMS_CHANNEL.word(respond(active(), input('thanks')), active())).toEqual({ channel: 'sms', text: SMS.smallThanks });
+    expect(SMS_CHANNEL.word(noChange, active())).toBeNull();
+  });
+
+  it('an email: its own words, with the schedule of a new plan in the person\'s zone, and never the disclosure', () => {
+    const user = active({ email: { address: 'a@x.com', status: 'confirmed' } });
+    const d = respond(user, { ...input('legs done', hoursLater(7 * 24)), channel: 'email', from: 'a@x.com' });
+    const worded = EMAIL_CHANNEL.word(d, user);
+    expect(worded?.channel).toBe('email');
+    const content = worded?.channel === 'email' ? worded.content : null;
+    expect(content?.subject).toBe(emailReply(d.reply!).subject);
+    expect(content?.list.some((l) => /^\w{3} \d{1,2}:\d\d: /.test(l))).toBe(true);
+    expect(JSON.stringify(content)).not.toContain(DISCLOSURE);
+  });
+
+  it('each channel keeps its own counters, under their names and key shapes', () => {
+    const hour = '2026-03-02T10';
+    expect(SMS_CHANNEL.replyCounters('+15551234567', hour).map((c) => [c.name, c.key])).toEqual([
+      ['replies_per_number', `RATE#reply#+15551234567#${hour}`],
+      ['replies', `RATE#reply#sms#all#${hour}`],
+    ]);
+    expect(EMAIL_CHANNEL.replyCounters('a@x.com', hour).map((c) => [c.name, c.key])).toEqual([
+      ['replies_per_address', `RATE#reply#email#a@x.com#${hour}`],
+      ['email_replies', `RATE#reply#email#all#${hour}`],
+    ]);
+    expect(SMS_CHANNEL.enrolCounter(hour)).toBe(`RATE#enrol#sms#${hour}`);
+    expect(EMAIL_CHANNEL.enrolCounter(hour)).toBeNull();
+  });
+});
+
+describe('stored replies and reminder words read back typed', () => {
+  const content = { subject: 'Leg day logged', intro: ['Nice.'], list: [], outro: ['See you.'] };
+
+  it('a reply written as a map reads back as it was', () => {
+    expect(readReply({ channel: 'sms', text: 'hi' }, 'SM1')).toEqual({ channel: 'sms', text: 'hi' });
+    expect(readReply({ channel: 'email', content }, 'ses:1')).toEqual({ channel: 'email', content });
+    expect(storedText(readReply({ channel: 'sms', text: 'hi' }, 'SM1'))).toBe('hi');
+  });
+
+  it('a record from before replies were typed: a text\'s words, or an email\'s content as JSON', () => {
+    expect(readReply('hi', 'SM1')).toEqual({ channel: 'sms', text: 'hi' });
+    expect(readReply(JSON.stringify(content), 'ses:1')).toEqual({ channel: 'email', content });
+  });
+
+  it('anything else is no reply', () => {
+    expect(readReply(null, 'SM1')).toBeNull();
+    expect(readReply('not json', 'ses:1')).toBeNull();
+    expect(readReply({ channel: 'email', content: { subject: 1 } }, 'ses:1')).toBeNull();
+    expect(readReply({ channel: 'fax', text: 'hi' }, 'SM1')).toBeNull();
+  });
+
+  it('an email reminder is its content (a map, or JSON from before); one that cannot be read has no body', () => {
+    expect(readReminderMessage('sms', 'Ice now.')).toEqual({ channel: 'sms', body: 'Ice now.' });
+    expect(readReminderMessage('email', content)).toEqual({ channel: 'email', body: content });
+    expect(readReminderMessage('email', JSON.stringify(content))).toEqual({ channel: 'email', body: content });
+    expect(readReminderMessage('email', 'not json')).toEqual({ channel: 'email', body: null });
+  });
+});
