@@ -6,8 +6,8 @@ import { esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
  * What each Lambda bundle pulls in, from esbuild's metafile, building it as CDK builds it
  * (cdk/bundling.ts). Sizes and timings belong in the benchmark; here only which modules are in.
  */
-async function bundledInputs(name: string): Promise<string[]> {
-  const result = await build({ ...esbuildOptions(functionEntry(name), `/nowhere/${name}/index.mjs`), write: false, metafile: true, logLevel: 'silent' });
+async function bundledInputs(name: string, entry = functionEntry(name)): Promise<string[]> {
+  const result = await build({ ...esbuildOptions(entry, `/nowhere/${name}/index.mjs`), write: false, metafile: true, logLevel: 'silent' });
   return Object.keys(result.metafile.inputs);
 }
 
@@ -25,7 +25,7 @@ describe('Lambda bundles', () => {
   });
 
   it('the dev surface lives in src/local: the local stack bundles it, so the check above can see it', async () => {
-    const inputs = await bundledInputs('src/local/start.ts');
+    const inputs = await bundledInputs('local', 'src/local/start.ts');
     expect(inputs).toContain('src/local/dev-routes.ts');
     expect(inputs).toContain('src/local/simulator-page.ts');
     expect(inputs.filter((i) => i.startsWith('src/http/') && /dev|simulator/.test(i))).toEqual([]);

@@ -2,7 +2,7 @@ import type { Unit } from '../../core/lifts.ts';
 import type { CheckinSummary, EmailContact, PainTrack, UserState } from '../../core/user.ts';
 import type { Reply } from '../../core/channel.ts';
 import type { LinkRequest } from '../../core/link-email.ts';
-import type { ReminderStatus } from '../../use-cases/ports.ts';
+import type { DueMessage, ReminderStatus } from '../../use-cases/ports.ts';
 import { parseReminderSk, userIdOfPk } from './keys.ts';
 import { readReminderMessage, readReply } from './stored-reply.ts';
 
@@ -145,6 +145,15 @@ export function parseInbound(item: Item): { reply: Reply | null; at: string; rep
   return { reply, at: r.str('at'), replySentAt: r.optStr('replySentAt') ?? null };
 }
 
+/**
+ * A reminder's words: a text's body must be a string; an email's content that cannot be read is a
+ * null body, which the sweeper records as failed (InvalidStoredEmail) instead of sending.
+ */
+function messageOf(r: ReturnType<typeof reader>, channel: 'sms' | 'email', raw: unknown): DueMessage {
+  if (channel === 'sms') return { channel, body: r.str('body') };
+  return raw === undefined || raw === null ? r.fail('body', 'an email\'s content') : readReminderMessage(channel, raw);
+}
+
 /** Which reminder an item's keys name. */
 function reminderIdentity(r: ReturnType<typeof reader>) {
   const userId = userIdOfPk(r.str('PK')) ?? r.fail('PK', 'a USER# key');
@@ -166,7 +175,7 @@ export function parseReminder(item: Item) {
     ...id,
     status,
     to: r.optStr('to'),
-    ...readReminderMessage(channel, item.body),
+    ...messageOf(r, channel, item.body),
     tz: r.str('tz'),
     dueAt: r.str('dueAt'),
     dueKey,
@@ -192,7 +201,7 @@ export function parseDueEntry(item: Item) {
     ...id,
     status,
     to: r.str('to'),
-    ...readReminderMessage(channel, item.body),
+    ...messageOf(r, channel, item.body),
     tz: r.str('tz'),
     dueAt: r.str('dueAt'),
     dueKey: r.str('gsi1sk'),
