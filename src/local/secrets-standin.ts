@@ -10,6 +10,8 @@ export interface SecretsStandin {
   url: string;
   /** The SecretId of every GetSecretValue call, in order. */
   reads: string[];
+  /** While true, every call gets a 500 InternalServiceError (an outage, for the failure paths). */
+  down: boolean;
   stop(): Promise<void>;
 }
 
@@ -46,15 +48,18 @@ export async function startSecretsStandin(secrets: Record<string, string>): Prom
         return answer(res, 400, { __type: 'SerializationException', message: 'body is not JSON' });
       }
       reads.push(id);
+      if (standin.down) return answer(res, 500, { __type: 'InternalServiceError', message: 'stand-in told to be down' });
       const secret = byId.get(id);
       if (!secret) return answer(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
       answer(res, 200, { ARN: secret.arn, Name: secret.name, VersionId: 'a1b2c3d4-0000-4000-8000-000000000001', SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: 1767225600 });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const standin: SecretsStandin = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     reads,
+    down: false,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return standin;
 }

@@ -29,6 +29,8 @@ let ses: SesLocal;
 let sms: TwilioStandin;
 let api: RunningFunction;
 let sweeper: RunningFunction;
+let apiFile: string;
+let fnEnv: Record<string, string>;
 const bundles: { remove(): void }[] = [];
 
 beforeAll(async () => {
@@ -46,7 +48,8 @@ beforeAll(async () => {
   sms.reportDelivery = false;
   const [apiBundle, sweeperBundle] = await Promise.all([buildFunction('api'), buildFunction('sweeper')]);
   bundles.push(apiBundle, sweeperBundle);
-  const fnEnv = {
+  apiFile = apiBundle.file;
+  fnEnv = {
     TABLE_NAME: tableName,
     PUBLIC_URL,
     TWILIO_SECRET_ARN: secretArn('legday/test/twilio'),
@@ -134,6 +137,33 @@ describe('the api function, invoked by API Gateway (HTTP API, payload 2.0)', () 
     const wrongUrl = twilio.getExpectedTwilioSignature(AUTH_TOKEN, 'https://legday-test-api.lambda-url.us-east-1.on.aws/webhooks/twilio/sms', params);
     expect((await api.invoke<HttpApiResult>(twilioWebhook(params, wrongUrl))).statusCode).toBe(403);
     expect(await itemsOf(phone)).toEqual([]);
+  });
+
+  it('cold-started while Secrets Manager is down: 503 (Twilio retries) and nothing stored; once it answers, the same text is taken', async () => {
+    const outage = await startSecretsStandin({
+      [secretArn('legday/test/twilio')]: JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: AUTH_TOKEN }),
+      [secretArn('legday/test/link-signing-key')]: LINK_KEY,
+    });
+    outage.down = true;
+    // The secrets are fetched in the background of the cold start: init itself does not fail.
+    const cold = await startFunction(apiFile, lambdaEnvironment('api', { ...fnEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: outage.url }));
+    try {
+      const phone = '+15555550103';
+      const params = smsFrom(phone, 'legs done');
+      const event = twilioWebhook(params, twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/webhooks/twilio/sms`, params));
+      const refused = await cold.invoke<HttpApiResult>(event);
+      expect(refused.statusCode, cold.output()).toBe(503);
+      expect(await itemsOf(phone)).toEqual([]);
+      outage.down = false;
+      const taken = await cold.invoke<HttpApiResult>(event);
+      expect(taken.statusCode, cold.output()).toBe(200);
+      expect((await itemsOf(phone)).filter((i) => i.type === 'checkin')).toHaveLength(1);
+      expect(cold.output()).toContain('secrets could not be loaded');
+      expect(cold.output()).not.toContain(AUTH_TOKEN);
+    } finally {
+      await cold.stop();
+      await outage.stop();
+    }
   });
 
   it('takes the sign-up form posted by a browser and sends the confirmation email through SES', async () => {

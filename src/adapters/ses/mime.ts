@@ -1,4 +1,3 @@
-import type { Transporter } from 'nodemailer';
 
 export interface MimeInput {
   from: string;
@@ -15,12 +14,11 @@ export interface MimeInput {
   date?: Date;
 }
 
-// nodemailer's stream transport only builds the message: encoding, folding and multipart/alternative
-// are its job, and SES gets the finished bytes. Loaded on first use, so a cold start that sends no
-// email (most webhooks) never pays for it.
-let composer: Promise<Transporter> | undefined;
-const load = () =>
-  (composer ??= import('nodemailer').then(({ createTransport }) => createTransport({ streamTransport: true, buffer: true, newline: 'windows' })));
+// nodemailer's MIME composer builds the message: encoding, folding and multipart/alternative are
+// its job, and SES gets the finished bytes. Only the composer (not nodemailer's transports), and
+// loaded on first use, so a cold start that sends no email (most webhooks) never pays for it.
+let composer: Promise<typeof import('nodemailer/lib/mail-composer').default> | undefined;
+const load = () => (composer ??= import('nodemailer/lib/mail-composer').then((m) => m.default));
 
 /** A complete RFC 5322 message, ready for SES SendRawEmail. */
 export async function buildMime(input: MimeInput): Promise<Buffer> {
@@ -29,7 +27,8 @@ export async function buildMime(input: MimeInput): Promise<Buffer> {
     headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
-  const info = await (await load()).sendMail({
+  const MailComposer = await load();
+  return new MailComposer({
     from: input.from,
     to: input.to,
     subject: input.subject,
@@ -40,6 +39,7 @@ export async function buildMime(input: MimeInput): Promise<Buffer> {
     ...(input.messageId ? { messageId: input.messageId } : {}),
     ...(input.date ? { date: input.date } : {}),
     headers,
-  });
-  return info.message as Buffer;
+  })
+    .compile()
+    .build();
 }
