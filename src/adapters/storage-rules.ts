@@ -1,4 +1,5 @@
 import type { UserState } from '../core/user.ts';
+import type { ReminderStatus, ReminderView } from '../use-cases/ports.ts';
 
 /**
  * Rules both store implementations follow (adapters/dynamo, adapters/memory), kept in one place
@@ -41,3 +42,32 @@ export const GAVE_UP = ['failed', 'undelivered', 'canceled'] as const;
 
 /** The reason given to reminders cancelled by a commit (replaced, or the person opted out). */
 export const COMMIT_CANCEL_REASON = 'replaced or opted out';
+
+/** A reminder in any state, for a timeline. */
+export function reminderView(r: {
+  stepId: string;
+  channel: 'sms' | 'email';
+  status: ReminderStatus;
+  dueAt: string;
+  dueKey?: string | undefined;
+  sentAt?: string | undefined;
+  validUntil?: string | undefined;
+  providerId?: string | undefined;
+  delivery?: string | undefined;
+  deliverySid?: string | undefined;
+  deliveryError?: string | undefined;
+}): ReminderView {
+  // A report about an earlier try's message (a timed-out send Twilio gave up on) is not the sent one's.
+  const ofSent = !r.deliverySid || !r.providerId || r.deliverySid === r.providerId;
+  return {
+    stepId: r.stepId,
+    channel: r.channel,
+    // A retry or a deferral moves when it will really go: that is the time to show.
+    dueAt: r.status === 'pending' && r.dueKey ? r.dueKey : r.dueAt,
+    status: r.status,
+    ...(r.sentAt ? { sentAt: r.sentAt } : {}),
+    ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+    ...(r.delivery && ofSent ? { delivery: r.delivery } : {}),
+    ...(r.deliveryError && ofSent ? { deliveryError: r.deliveryError } : {}),
+  };
+}

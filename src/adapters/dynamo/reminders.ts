@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type Dyn
 import type { NewReminder } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cases/ports.ts';
-import { DELIVERY_RANK } from '../storage-rules.ts';
+import { DELIVERY_RANK, reminderView } from '../storage-rules.ts';
 import { cancellationReasons, isConditionFailure } from './common.ts';
 import { DUE_INDEX, DUE_SHARDS, PROFILE_SK, duePk, dueShard, reminderPrefix, reminderSk, slotSk, userPk } from './keys.ts';
 import { parseDueEntry, parseDueKey, parseReminder, parseSendRecord, parseSlot } from './items.ts';
@@ -412,19 +412,3 @@ async function queryShard(
   return out;
 }
 
-/** A reminder in any state, for a timeline. */
-export function reminderView(r: ReturnType<typeof parseReminder>) {
-  // A report about an earlier try's message (a timed-out send Twilio gave up on) is not the sent one's.
-  const ofSent = !r.deliverySid || !r.providerId || r.deliverySid === r.providerId;
-  return {
-    stepId: r.stepId,
-    channel: r.channel,
-    // A retry or a deferral moves when it will really go: that is the time to show.
-    dueAt: r.status === 'pending' && r.dueKey ? r.dueKey : r.dueAt,
-    status: r.status,
-    ...(r.sentAt ? { sentAt: r.sentAt } : {}),
-    ...(r.validUntil ? { validUntil: r.validUntil } : {}),
-    ...(r.delivery && ofSent ? { delivery: r.delivery } : {}),
-    ...(r.deliveryError && ofSent ? { deliveryError: r.deliveryError } : {}),
-  };
-}

@@ -15,7 +15,7 @@ import type {
   UserRepository,
 } from '../../use-cases/ports.ts';
 import { checkinSk, consentSk, dueShard, painSk, redFlagSk, reminderSk } from '../dynamo/keys.ts';
-import { COMMIT_CANCEL_REASON, DELIVERY_RANK, GAVE_UP, INBOUND_TTL_SECONDS, UNPROVEN_SIGNUP_TTL_SECONDS, isUnproven } from '../storage-rules.ts';
+import { reminderView, COMMIT_CANCEL_REASON, DELIVERY_RANK, GAVE_UP, INBOUND_TTL_SECONDS, UNPROVEN_SIGNUP_TTL_SECONDS, isUnproven } from '../storage-rules.ts';
 
 /**
  * The repositories in memory, with the DynamoDB ones' semantics (tests/contracts runs the same
@@ -200,19 +200,7 @@ function memoryReminders(state: State): ReminderRepository {
     },
 
     async listReminders(userId, series) {
-      return ofUser(userId, series).map((r) => {
-        const ofSent = !r.deliverySid || !r.providerId || r.deliverySid === r.providerId;
-        return {
-          stepId: r.stepId,
-          channel: r.channel,
-          dueAt: r.status === 'pending' && r.dueKey ? r.dueKey : r.dueAt,
-          status: r.status,
-          ...(r.sentAt ? { sentAt: r.sentAt } : {}),
-          ...(r.validUntil ? { validUntil: r.validUntil } : {}),
-          ...(r.delivery && ofSent ? { delivery: r.delivery } : {}),
-          ...(r.deliveryError && ofSent ? { deliveryError: r.deliveryError } : {}),
-        };
-      });
+      return ofUser(userId, series).map(reminderView);
     },
 
     async findDueReminders(now, limit) {
