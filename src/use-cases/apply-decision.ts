@@ -10,29 +10,36 @@ export class ConcurrentUpdateError extends Error {
   override name = 'ConcurrentUpdateError';
 }
 
-export type Applied =
-  /** Written: the decision, the user as it was read (null for someone new), and the dedupe record with its reply. */
-  | { outcome: 'ok'; decision: Decision; before: UserState | null; inbound: InboundRecord | null }
+export type Applied<N = undefined> =
+  /** Written: the decision, the user as it was read (null for someone new), the dedupe record with its reply, and what the decider noted. */
+  | { outcome: 'ok'; decision: Decision; before: UserState | null; inbound: InboundRecord | null; note: N }
   | { outcome: 'duplicate' }
   | { outcome: 'limited'; limit: string };
 
+/** A decision with something the decider found out on the way (e.g. sign-up's outcome), handed back with the result. */
+export interface Noted<N> {
+  decision: Decision;
+  note: N;
+}
+
 /**
  * Reads a number's state, decides, and writes the decision (with the dedupe record and any rate
- * counters) as one transaction; on a lost race, reads and decides again.
+ * counters) as one transaction; on a lost race, reads and decides again. What the decider notes
+ * travels with the decision it belongs to, not through variables around the call.
  */
-export async function applyDecision(
+export async function applyDecision<N = undefined>(
   deps: { store: Store; log: Log },
   userId: string,
-  decide: (user: UserState | null, now: Date, load: (series: readonly string[]) => Promise<PendingRef[]>) => Promise<Decision>,
+  decide: (user: UserState | null, now: Date, load: (series: readonly string[]) => Promise<PendingRef[]>) => Promise<Decision | Noted<N>>,
   opts: {
     now: () => Date;
     /** The dedupe record (with the worded reply) for the decision and the user as read. */
     inbound?: (d: Decision, user: UserState | null) => InboundRecord;
-    limits?: (d: Decision, isNew: boolean, now: Date, inbound: InboundRecord | null) => RateLimit[];
+    limits?: (d: Decision, isNew: boolean, now: Date, inbound: InboundRecord | null, note: N | undefined) => RateLimit[];
     /** The email address the decision gives the user, recorded as theirs in the same write. */
     claimEmail?: (d: Decision) => string | null;
   },
-): Promise<Applied> {
+): Promise<Applied<N | undefined>> {
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const now = opts.now();
     const user = await deps.store.getUser(userId);
@@ -45,7 +52,8 @@ export async function applyDecision(
     };
     // What the decision sees (STATUS): only reminders still to come; one overdue in a backlog has no time to promise.
     const upcoming = async (series: readonly string[]) => (await load(series)).filter((r) => Date.parse(r.dueAt) > now.getTime());
-    const decision = await decide(user, now, upcoming);
+    const decided = await decide(user, now, upcoming);
+    const { decision, note } = 'decision' in decided ? decided : { decision: decided, note: undefined };
     const { reply: _reply, disclose: _disclose, reschedule, cancelSeries, cancelChannel, ...change } = decision;
     const inbound = opts.inbound?.(decision, user) ?? null;
     // Only reminders still pending are cancelled or moved; each write re-checks that.
@@ -61,13 +69,13 @@ export async function applyDecision(
       cancel: current.filter(cancelled),
       reschedule: reschedule.filter((r) => pendingKeys.has(key(r))),
       inbound,
-      limits: opts.limits?.(decision, user === null, now, inbound) ?? [],
+      limits: opts.limits?.(decision, user === null, now, inbound, note) ?? [],
       claimEmail: opts.claimEmail?.(decision) ?? null,
       now,
     });
     switch (result.outcome) {
       case 'ok':
-        return { outcome: 'ok', decision, before: user, inbound };
+        return { outcome: 'ok', decision, before: user, inbound, note };
       case 'limited':
         return result;
       case 'duplicate':

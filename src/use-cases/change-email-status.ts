@@ -17,14 +17,12 @@ export async function changeEmailStatus(
 ): Promise<EmailStatusResult> {
   const owner = await deps.store.emailOwner(change.address);
   if (!owner) return 'unknown-address';
-  let changed = false;
-  await applyDecision(
+  const applied = await applyDecision<boolean>(
     deps,
     owner,
     async (user, now) => {
       const d = emailStatusChange(user, { ...change, now });
-      changed = d !== null;
-      return d ?? noChange;
+      return { decision: d ?? noChange, note: d !== null };
     },
     {
       now: deps.now,
@@ -32,6 +30,7 @@ export async function changeEmailStatus(
       claimEmail: (d) => (d.user?.email?.status === 'confirmed' ? d.user.email.address : null),
     },
   );
+  const changed = applied.outcome === 'ok' && applied.note === true;
   if (changed) deps.log.info('email status changed', { email: change.address, to: change.to, via: change.via });
   return changed ? 'changed' : 'unchanged';
 }

@@ -36,21 +36,19 @@ export type SignUpResult = { outcome: SignUpOutcome | 'limited' | 'send-failed' 
  */
 export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<SignUpResult> {
   if (req.phone && req.email) return signUpBoth(deps, { ...req, phone: req.phone, email: req.email });
-  let outcome = 'already-confirmed' as SignUpOutcome;
-  const applied = await applyDecision(
+  const applied = await applyDecision<SignUpOutcome>(
     deps,
     signUpUserId(req),
     async (user, now) => {
       const owner = req.email ? await deps.store.emailOwner(req.email) : null;
       const res = signUp(user, owner, req, now);
-      outcome = res.outcome;
-      return res.decision ?? noChange;
+      return { decision: res.decision ?? noChange, note: res.outcome };
     },
     {
       now: deps.now,
       claimEmail: (d) => d.user?.email?.address ?? null,
       // Only a sign-up that creates someone counts as an enrolment.
-      limits: (d, isNew, now) => limitsFor(deps, req, outcome, isNew && d.user !== null, now),
+      limits: (d, isNew, now, _inbound, outcome) => limitsFor(deps, req, outcome!, isNew && d.user !== null, now),
     },
   );
   if (applied.outcome === 'limited') {
@@ -61,6 +59,7 @@ export async function signUpUser(deps: SignUpDeps, req: SignUpRequest): Promise<
     if (applied.limit === 'confirmations_per_address') return { outcome: 'confirm-email' };
     return { outcome: 'limited' };
   }
+  const outcome = applied.outcome === 'ok' ? applied.note! : 'already-confirmed';
   if (outcome !== 'confirm-email' || !req.email) return { outcome };
   try {
     await deps.email.sender.send({ to: req.email, ...confirmationEmail(deps.email.confirmUrl(req.email, deps.now())) });
