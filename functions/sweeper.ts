@@ -15,7 +15,13 @@ import { sendDueReminders } from '#src/use-cases/send-due-reminders.ts';
 const config = readLambdaConfig();
 const log = createLog({ serviceName: 'legday-sweeper', level: config.logLevel });
 const metrics = createCloudWatchMetrics('legday-sweeper');
-const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName);
+const store = createDynamoStore(documentClient(createDynamoClient({ region: config.region })), config.tableName, {
+  // Skipped, so the rest still go; the error names the item with its keys masked.
+  onBrokenItem: (err) => {
+    log.error('broken reminder skipped', { error: err.message });
+    metrics.count('BrokenItems');
+  },
+});
 const [twilio, { email }] = await Promise.all([loadTwilioSecret(config.twilioSecretArn), lambdaEmail(config)]);
 const sender = createTwilioSender({
   ...twilio,

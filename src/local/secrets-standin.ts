@@ -12,6 +12,8 @@ export interface SecretsStandin {
   reads: string[];
   /** While true, every call gets a 500 InternalServiceError (an outage, for the failure paths). */
   down: boolean;
+  /** While true, calls are never answered (a hung service, for the timeouts). */
+  hang: boolean;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startSecretsStandin(secrets: Record<string, string>): Prom
         return answer(res, 400, { __type: 'SerializationException', message: 'body is not JSON' });
       }
       reads.push(id);
+      if (standin.hang) return;
       if (standin.down) return answer(res, 500, { __type: 'InternalServiceError', message: 'stand-in told to be down' });
       const secret = byId.get(id);
       if (!secret) return answer(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
@@ -59,7 +62,8 @@ export async function startSecretsStandin(secrets: Record<string, string>): Prom
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     reads,
     down: false,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hang: false,
+    stop: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
   return standin;
 }

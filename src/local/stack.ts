@@ -7,6 +7,7 @@ import { createLocalMetrics } from '../adapters/metrics.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
 import { createDynamoStore } from '../adapters/dynamo/store.ts';
+import type { OnBrokenItem } from '../adapters/dynamo/reminders.ts';
 import { createMemoryStore } from '../adapters/memory/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
 import { createLog } from '../adapters/log.ts';
@@ -106,7 +107,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   // The local SES first: its fixed port is the likeliest to be taken, and nothing is running yet to clean up.
   const ses = await startSesLocal(config.sesPort);
-  const storage = await openStorage(opts, dataDir).catch(async (err: unknown) => {
+  const storage = await openStorage(opts, dataDir, (err) => log.error('broken reminder skipped', { error: err.message })).catch(async (err: unknown) => {
     await ses.stop();
     throw err;
   });
@@ -257,7 +258,7 @@ type Storage =
   | { kind: 'memory'; store: Store; close(): Promise<void> }
   | { kind: 'dynamodb'; store: Store; tableName: string; dynamo: DynamoLocal; close(): Promise<void> };
 
-async function openStorage(opts: LocalStackOptions, dataDir: string | null): Promise<Storage> {
+async function openStorage(opts: LocalStackOptions, dataDir: string | null, onBrokenItem: OnBrokenItem): Promise<Storage> {
   if (opts.storage === 'memory') return { kind: 'memory', store: createMemoryStore(), close: async () => {} };
   const dynamo = opts.dynamo ?? (await startDynamoLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}));
   const ownsDynamo = !opts.dynamo;
@@ -274,5 +275,5 @@ async function openStorage(opts: LocalStackOptions, dataDir: string | null): Pro
     throw err;
   }
   opts.instrument?.(raw);
-  return { kind: 'dynamodb', store: createDynamoStore(documentClient(raw), tableName), tableName, dynamo, close };
+  return { kind: 'dynamodb', store: createDynamoStore(documentClient(raw), tableName, { onBrokenItem }), tableName, dynamo, close };
 }

@@ -99,15 +99,18 @@ const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
  * Whether an earlier, uncertain try of this text reached Twilio. First the reminder's own record:
  * each text asks for a status callback whose signed URL names its reminder, and a report for a
  * try that timed out is stored on the reminder (Store.recordDelivery). A report Twilio did not
- * give up on means Twilio took this reminder's message; one it gave up on means send again. Only
- * with no report (lost, or not come yet, or Twilio never took the message) is Twilio's message log
- * searched: its messages do not say which callback they carry, so the match is the body to this
- * number since the reminder was first tried. The no-burst slot keeps any other scheduled text to
+ * give up on means Twilio took this reminder's message. Otherwise (no report: lost, not come yet,
+ * or Twilio never took the message; or a report of a message Twilio gave up on, perhaps an earlier
+ * try's) Twilio's message log is searched, leaving out the messages it gave up on: its messages
+ * do not say which callback they carry, so the match is the body to this number since the
+ * reminder was first tried. The no-burst slot keeps any other scheduled text to
  * the number at least an hour before that.
  */
 async function findEarlierSend(deps: SweepDeps, ref: DueReminder & { channel: 'sms' }, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
   const record = await deps.store.sendRecord(ref);
-  if (record.report) return GAVE_UP.has(record.report.status) ? null : { id: record.report.providerId };
+  if (record.report && !GAVE_UP.has(record.report.status)) return { id: record.report.providerId };
+  // No report, or one about a message Twilio gave up on, which may be an earlier try's: a later
+  // try whose report has not come may still have reached Twilio, so its log decides.
   const since = record.firstTriedAt ? new Date(record.firstTriedAt.getTime() - SEND_DATE_SKEW_MS) : new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS);
   return deps.sender.findSent({ to: ref.to, body: ref.body, ref: which, since });
 }

@@ -118,6 +118,20 @@ describe('hostile webhook input', () => {
     }
   });
 
+  it('an unsigned request is refused (403) before its body is parsed, whatever its Content-Type claims', async () => {
+    for (const path of ['/webhooks/twilio/sms', '/webhooks/twilio/status']) {
+      for (const [type, body] of [
+        ['multipart/form-data; boundary=x', '--x\r\njunk with no headers'],
+        ['multipart/form-data', 'not multipart at all'],
+        ['application/x-www-form-urlencoded', 'From=%2B15551234567&Body=legs+done&MessageSid=SM' + '0'.repeat(32)],
+        ['application/json', '{"From":'],
+      ] as const) {
+        const res = await fetch(stack.url + path, { method: 'POST', headers: { 'content-type': type }, body });
+        expect(`${path} ${type}: ${res.status} ${await res.text()}`).toBe(`${path} ${type}: 403 Invalid Twilio signature`);
+      }
+    }
+  });
+
   it('the same random MessageSid twice never double-writes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2_100_000, max: 2_199_999 }), async (n) => {

@@ -9,6 +9,7 @@ import type { LocalStack } from '../../src/local/stack.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
+import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 
 const HOUR = 3_600_000;
 // Test numbers are +1555: DEFAULT_TIMEZONE (America/New_York) applies.
@@ -278,7 +279,8 @@ describe('the sweeper', () => {
       const lookups = stack.twilio!.lookups;
       await at(new Date(firstDue.getTime() + 2 * 60_000), () => sweeper()(new Date(firstDue.getTime() + 2 * 60_000)));
       await stack.twilio!.settled();
-      expect(stack.twilio!.lookups).toBe(lookups);
+      // The log was searched (another try could have reached Twilio) and holds only the message Twilio gave up on.
+      expect(stack.twilio!.lookups).toBe(lookups + 1);
       expect(sentTo(phone)).toHaveLength(2);
       const again = sentTo(phone)[1]!;
       expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: again.sid, deliverySid: again.sid, delivery: 'delivered' });
@@ -286,6 +288,32 @@ describe('the sweeper', () => {
       expect(sentTo(phone)).toHaveLength(2);
       // The user is still active: 30008 is not about the number.
       expect((await stack.store.getUser(phone))?.status).toBe('active');
+    });
+
+    it('the report of an earlier try that Twilio gave up on does not hide a later try Twilio took: no third text', async () => {
+      const phone = await checkedIn();
+      const firstDue = dueFor(phone);
+      // Try 1: Twilio takes it, the answer is lost, and it reports it undelivered.
+      stack.twilio!.delivery = (m) => (m.to === phone && sentTo(phone).length === 1 ? { status: 'undelivered', errorCode: 30008 } : null);
+      const first = await tookThenHung(phone);
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ deliverySid: first.sid, delivery: 'undelivered' });
+      // Try 2: Twilio takes it too, the answer is lost again, and its report has not come yet.
+      stack.twilio!.reportDelivery = false;
+      stack.twilio!.fault = (m) => (m.to === phone ? 'accept-then-hang' : null);
+      const retry = new Date(firstDue.getTime() + 2 * 60_000);
+      try {
+        await at(retry, () => sweeper(300)(retry));
+      } finally {
+        stack.twilio!.fault = null;
+      }
+      expect(sentTo(phone)).toHaveLength(2);
+      const second = sentTo(phone)[1]!;
+      // Try 3 finds the second message in Twilio's log instead of sending a third.
+      const later = new Date(firstDue.getTime() + 30 * 60_000);
+      const result = await at(later, () => sweeper()(later));
+      expect(result.sent.filter((m) => m.to === phone)).toEqual([expect.objectContaining({ providerId: second.sid })]);
+      expect(sentTo(phone)).toHaveLength(2);
+      expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: second.sid });
     });
 
     it('a late "sent" for the message Twilio gave up on does not bring it back', async () => {
@@ -299,6 +327,24 @@ describe('the sweeper', () => {
       expect(await stack.store.recordDelivery({ ref, providerId: lost.sid, status: 'sent', errorCode: null, at: firstDue })).toBe(false);
       expect(await reminder(phone, firstStep.stepId)).toMatchObject({ deliverySid: lost.sid, delivery: 'undelivered', deliveryError: '30008' });
     });
+  });
+
+  it('a due reminder stored broken is skipped and named (masked), not a stop to every sweep; it can still be cancelled', async () => {
+    const [broken, healthy] = [await checkedIn(), await checkedIn()];
+    const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
+    const item = await reminder(broken, firstStep.stepId);
+    await db.send(new UpdateCommand({ TableName: stack.tableName, Key: { PK: item.PK, SK: item.SK }, UpdateExpression: 'REMOVE #to', ExpressionAttributeNames: { '#to': 'to' } }));
+    const told: string[] = [];
+    const store = createDynamoStore(db, stack.tableName, { onBrokenItem: (err) => told.push(err.message) });
+    const due = await store.findDueReminders(allDue([broken, healthy]), 1000);
+    expect(due.some((r) => r.userId === healthy)).toBe(true);
+    expect(due.some((r) => r.userId === broken)).toBe(false);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/broken due reminder item .*: to is not a string/);
+    expect(told[0]).not.toContain(broken.slice(2));
+    // Cancelling reads only what it needs: STOP still reaches this reminder.
+    expect((await store.pendingReminders(broken, String(item.series))).map((r) => r.stepId)).toContain(firstStep.stepId);
+    db.destroy();
   });
 
   it('two reminders with the same words to the same number: one taken earlier does not pass for the other, whose send hung before Twilio took it', async () => {

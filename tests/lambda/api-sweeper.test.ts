@@ -139,7 +139,7 @@ describe('the api function, invoked by API Gateway (HTTP API, payload 2.0)', () 
     expect(await itemsOf(phone)).toEqual([]);
   });
 
-  it('cold-started while Secrets Manager is down: 503 (Twilio retries) and nothing stored; once it answers, the same text is taken', async () => {
+  it('cold-started while Secrets Manager is down or hung: 503 (Twilio retries) and nothing stored; once it answers, the same text is taken', async () => {
     const outage = await startSecretsStandin({
       [secretArn('legday/test/twilio')]: JSON.stringify({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: AUTH_TOKEN }),
       [secretArn('legday/test/link-signing-key')]: LINK_KEY,
@@ -154,7 +154,11 @@ describe('the api function, invoked by API Gateway (HTTP API, payload 2.0)', () 
       const refused = await cold.invoke<HttpApiResult>(event);
       expect(refused.statusCode, cold.output()).toBe(503);
       expect(await itemsOf(phone)).toEqual([]);
+      // Hung rather than down: the read times out and the answer is a 503 again, not a request held until Lambda's timeout.
       outage.down = false;
+      outage.hang = true;
+      expect((await cold.invoke<HttpApiResult>(event, { timeoutMs: 15_000 })).statusCode, cold.output()).toBe(503);
+      outage.hang = false;
       const taken = await cold.invoke<HttpApiResult>(event);
       expect(taken.statusCode, cold.output()).toBe(200);
       expect((await itemsOf(phone)).filter((i) => i.type === 'checkin')).toHaveLength(1);

@@ -191,6 +191,13 @@ export function parseReminder(item: Item) {
   };
 }
 
+/** Just what cancelling or moving a pending reminder needs (its words are not read). */
+export function parsePendingRef(item: Item) {
+  const r = reader('reminder', item);
+  const id = reminderIdentity(r);
+  return { ...id, attempts: r.num('attempts'), dueAt: r.str('dueAt'), dueKey: r.optStr('gsi1sk') };
+}
+
 /** A reminder as the due index projects it (docs/table-design.md: DUE_INDEX_PROJECTION). */
 export function parseDueEntry(item: Item) {
   const r = reader('due reminder', item);

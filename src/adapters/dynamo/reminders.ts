@@ -5,7 +5,7 @@ import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cas
 import { DELIVERY_RANK, reminderView } from '../storage-rules.ts';
 import { cancellationReasons, isConditionFailure } from './common.ts';
 import { DUE_INDEX, DUE_SHARDS, PROFILE_SK, duePk, dueShard, reminderPrefix, reminderSk, slotSk, userPk } from './keys.ts';
-import { parseDueEntry, parseDueKey, parseReminder, parseSendRecord, parseSlot } from './items.ts';
+import { BrokenItemError, parseDueEntry, parseDueKey, parsePendingRef, parseReminder, parseSendRecord, parseSlot } from './items.ts';
 
 export const reminderKey = (ref: { userId: string; series: string; stepId: string; channel: 'sms' | 'email' }) => ({
   PK: userPk(ref.userId),
@@ -50,7 +50,10 @@ export function rescheduleUpdate(tableName: string, user: UserState, r: NewRemin
   };
 }
 
-export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: string): ReminderRepository {
+/** Told of a stored item that cannot be read (it is skipped, so one bad item cannot stop every sweep). */
+export type OnBrokenItem = (err: BrokenItemError) => void;
+
+export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: string, onBroken: OnBrokenItem = () => {}): ReminderRepository {
   return {
     async pendingReminders(userId, series) {
       const res = await db.send(
@@ -63,8 +66,9 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
           ConsistentRead: true,
         }),
       );
+      // Only what cancelling or moving needs is read: a reminder whose words are broken can still be cancelled (STOP).
       return (res.Items ?? []).map((item) => {
-        const r = parseReminder(item);
+        const r = parsePendingRef(item);
         // A retry or a deferral moves when it will really go: the index key.
         return { userId, series: r.series, stepId: r.stepId, channel: r.channel, attempts: r.attempts, dueAt: r.dueKey ?? r.dueAt };
       });
@@ -84,7 +88,7 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
     async findDueReminders(now, limit) {
       const until = now.toISOString();
       const perShard = await Promise.all(
-        Array.from({ length: DUE_SHARDS }, (_, i) => queryShard(db, tableName, duePk(i), until, limit)),
+        Array.from({ length: DUE_SHARDS }, (_, i) => queryShard(db, tableName, duePk(i), until, limit, onBroken)),
       );
       return perShard
         .flat()
@@ -376,6 +380,7 @@ async function queryShard(
   shard: string,
   until: string,
   limit: number,
+  onBroken: OnBrokenItem,
 ): Promise<DueReminder[]> {
   const out: DueReminder[] = [];
   let start: Record<string, unknown> | undefined;
@@ -391,7 +396,15 @@ async function queryShard(
       }),
     );
     for (const item of res.Items ?? []) {
-      const r = parseDueEntry(item);
+      let r: ReturnType<typeof parseDueEntry>;
+      try {
+        r = parseDueEntry(item);
+      } catch (err) {
+        if (!(err instanceof BrokenItemError)) throw err;
+        // Left where it is for an operator (the error names it, masked); every other reminder still goes.
+        onBroken(err);
+        continue;
+      }
       out.push({
         userId: r.userId,
         series: r.series,

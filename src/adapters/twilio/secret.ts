@@ -1,4 +1,4 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { readSecret } from '../secrets.ts';
 import { parseTwilioSecretText } from '../../config.ts';
 
 /**
@@ -7,6 +7,6 @@ import { parseTwilioSecretText } from '../../config.ts';
  */
 export async function loadTwilioSecret(secretArn: string) {
   // Parsed here, not by Powertools' JSON transform: its error would carry the start of the value.
-  const raw = await getSecret(secretArn, { maxAge: 3600 });
+  const raw = await readSecret(secretArn);
   return parseTwilioSecretText(raw);
 }

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
 import * as v from 'valibot';
 import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
@@ -47,11 +48,11 @@ const id = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max))
 const statusRefSchema = v.object({ u: id(300), s: id(100), k: id(100) });
 
 /**
- * A Hono validator for a Twilio form post: the signature over PUBLIC_URL + path + query is checked
- * against every parameter first, then the fields against `schema`. The typed fields, or a refusal.
+ * Twilio's signature over PUBLIC_URL + path + query and every parameter, checked on the raw body
+ * before anything parses it (a forged request is refused whatever its Content-Type claims).
  */
-function signedForm<S extends v.GenericSchema<Record<string, string>>>(deps: TwilioWebhookDeps, schema: S) {
-  return validator('form', async (_parsed, c: Context) => {
+function twilioSigned(deps: TwilioWebhookDeps) {
+  return createMiddleware(async (c, next) => {
     const form = await formFields(c);
     // A repeated parameter is not something Twilio sends; refuse it rather than guess.
     if ('repeated' in form) return c.text(`Bad request: parameter ${form.repeated} is repeated`, 400);
@@ -59,6 +60,15 @@ function signedForm<S extends v.GenericSchema<Record<string, string>>>(deps: Twi
     if (!isValidTwilioSignature(deps.authToken, c.req.header('x-twilio-signature'), url, form.fields)) {
       return c.text('Invalid Twilio signature', 403);
     }
+    await next();
+  });
+}
+
+/** A Hono validator for a signed Twilio form post's fields: the typed fields, or a 400 with the reasons. */
+function twilioForm<S extends v.GenericSchema<Record<string, string>>>(schema: S) {
+  return validator('form', async (_parsed, c: Context) => {
+    const form = await formFields(c);
+    if ('repeated' in form) return c.text(`Bad request: parameter ${form.repeated} is repeated`, 400);
     const parsed = v.safeParse(schema, form.fields);
     if (!parsed.success) return c.text(`Bad request: ${reasons(parsed.issues)}`, 400);
     return parsed.output as v.InferOutput<S>;
@@ -69,7 +79,7 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
   const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.text('Request body too large', 413) });
   return new Hono()
   // Delivery reports for the texts the sweeper sent (the status callback each send asks for).
-  .post('/status', limit, signedForm(deps, statusSchema), async (c) => {
+  .post('/status', limit, twilioSigned(deps), twilioForm(statusSchema), async (c) => {
     const report = c.req.valid('form');
     const to = normalizePhone(report.To);
     if (!to) return c.text('Bad request: To is not a phone number', 400);
@@ -89,7 +99,8 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
   .post(
     '/sms',
     limit,
-    signedForm(deps, inboundSchema),
+    twilioSigned(deps),
+    twilioForm(inboundSchema),
     async (c) => {
       const sms = c.req.valid('form');
       const from = normalizePhone(sms.From);
