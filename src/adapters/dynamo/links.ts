@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkRepository } from '../../use-cases/ports.ts';
 import { UNPROVEN_SIGNUP_TTL_SECONDS } from '../storage-rules.ts';
-import { isConditionFailure } from './common.ts';
+import { updateIf } from './common.ts';
 import { LINK_SK, userPk } from './keys.ts';
 import { parseLinkRequest } from './items.ts';
 
@@ -24,22 +24,14 @@ export function createDynamoLinks(db: DynamoDBDocumentClient, tableName: string)
     },
 
     async markLinkAsked(phone) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: linkKey(phone),
-            UpdateExpression: 'SET #status = :asked',
-            ConditionExpression: '#status = :requested',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':asked': 'asked', ':requested': 'requested' },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      return updateIf(db, {
+        TableName: tableName,
+        Key: linkKey(phone),
+        UpdateExpression: 'SET #status = :asked',
+        ConditionExpression: '#status = :requested',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':asked': 'asked', ':requested': 'requested' },
+      });
     },
   };
 }

@@ -3,7 +3,7 @@ import type { NewReminder } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cases/ports.ts';
 import { DELIVERY_RANK, reminderView } from '../storage-rules.ts';
-import { cancellationReasons, isConditionFailure } from './common.ts';
+import { cancellationReasons, updateIf } from './common.ts';
 import { DUE_INDEX, DUE_SHARDS, PROFILE_SK, duePk, dueShard, reminderPrefix, reminderSk, slotSk, userPk } from './keys.ts';
 import { BrokenItemError, parseDueEntry, parseDueKey, parsePendingRef, parseReminder, parseSendRecord, parseSlot } from './items.ts';
 
@@ -117,62 +117,48 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
     },
 
     async expire(ref, at) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: reminderKey(ref),
-            UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, claimUntil, claimToken',
-            // As read: a claim, a cancel or a deferral that came first stands.
-            ConditionExpression: 'gsi1sk = :seen AND #status IN (:pending, :sending)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':expired': 'expired', ':at': at.toISOString(), ':seen': ref.dueKey, ':pending': 'pending', ':sending': 'sending' },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+      await updateIf(db, {
+        TableName: tableName,
+        Key: reminderKey(ref),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, claimUntil, claimToken',
+        // As read: a claim, a cancel or a deferral that came first stands.
+        ConditionExpression: 'gsi1sk = :seen AND #status IN (:pending, :sending)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'expired', ':at': at.toISOString(), ':seen': ref.dueKey, ':pending': 'pending', ':sending': 'sending' },
+      });
     },
 
     async recordDelivery(report) {
       const rank = DELIVERY_RANK[report.status] ?? 0;
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: reminderKey(report.ref),
-            UpdateExpression:
-              'SET delivery = :status, deliveryRank = :rank, deliveryAt = :at, deliverySid = :pid' + (report.errorCode ? ', deliveryError = :code' : ' REMOVE deliveryError'),
-            // Never backwards (callbacks come late or twice), and only about this reminder's message:
-            // - the one recorded as sent (providerId), whose earlier reports may be about it or about
-            //   an earlier try's message (deliverySid) that never reached the phone;
-            // - or, while no send is recorded (a try timed out, or its sweeper died: pending or
-            //   claimed), the message the callback names, which the sweeper then takes for the send.
-            //   Another message's report replaces it only when Twilio gave up on that one.
-            ConditionExpression:
-              '(providerId = :pid AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank OR deliverySid <> :pid))' +
-              ' OR (attribute_not_exists(providerId) AND #status IN (:pending, :sending) AND (attribute_not_exists(deliverySid)' +
-              ' OR (deliverySid = :pid AND deliveryRank < :rank) OR (deliverySid <> :pid AND delivery IN (:failed, :undelivered, :canceled))))',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': report.status,
-              ':rank': rank,
-              ':at': report.at.toISOString(),
-              ':pid': report.providerId,
-              ':pending': 'pending',
-              ':sending': 'sending',
-              ':failed': 'failed',
-              ':undelivered': 'undelivered',
-              ':canceled': 'canceled',
-              ...(report.errorCode ? { ':code': report.errorCode } : {}),
-            },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        return false;
-      }
+      return updateIf(db, {
+        TableName: tableName,
+        Key: reminderKey(report.ref),
+        UpdateExpression:
+          'SET delivery = :status, deliveryRank = :rank, deliveryAt = :at, deliverySid = :pid' + (report.errorCode ? ', deliveryError = :code' : ' REMOVE deliveryError'),
+        // Never backwards (callbacks come late or twice), and only about this reminder's message:
+        // - the one recorded as sent (providerId), whose earlier reports may be about it or about
+        //   an earlier try's message (deliverySid) that never reached the phone;
+        // - or, while no send is recorded (a try timed out, or its sweeper died: pending or
+        //   claimed), the message the callback names, which the sweeper then takes for the send.
+        //   Another message's report replaces it only when Twilio gave up on that one.
+        ConditionExpression:
+          '(providerId = :pid AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank OR deliverySid <> :pid))' +
+          ' OR (attribute_not_exists(providerId) AND #status IN (:pending, :sending) AND (attribute_not_exists(deliverySid)' +
+          ' OR (deliverySid = :pid AND deliveryRank < :rank) OR (deliverySid <> :pid AND delivery IN (:failed, :undelivered, :canceled))))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': report.status,
+          ':rank': rank,
+          ':at': report.at.toISOString(),
+          ':pid': report.providerId,
+          ':pending': 'pending',
+          ':sending': 'sending',
+          ':failed': 'failed',
+          ':undelivered': 'undelivered',
+          ':canceled': 'canceled',
+          ...(report.errorCode ? { ':code': report.errorCode } : {}),
+        },
+      });
     },
 
     async sendRecord(ref) {
@@ -196,20 +182,14 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
     },
 
     async defer(ref, until) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: reminderKey(ref),
-            UpdateExpression: 'SET gsi1sk = :until',
-            ConditionExpression: 'gsi1sk = :seen',
-            ExpressionAttributeValues: { ':until': until.toISOString(), ':seen': ref.dueKey },
-          }),
-        );
-      } catch (err) {
-        // Someone else moved it first (a claim, a cancel): theirs stands.
-        if (!isConditionFailure(err)) throw err;
-      }
+      // Refused when someone else moved it first (a claim, a cancel): theirs stands.
+      await updateIf(db, {
+        TableName: tableName,
+        Key: reminderKey(ref),
+        UpdateExpression: 'SET gsi1sk = :until',
+        ConditionExpression: 'gsi1sk = :seen',
+        ExpressionAttributeValues: { ':until': until.toISOString(), ':seen': ref.dueKey },
+      });
     },
 
     async claimReminder(ref, now, claimUntil, token, slotMs = 0) {
@@ -323,18 +303,12 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
 
     async cancelReminder(ref, at, reason) {
       const update = cancelUpdate(tableName, reminderKey(ref), at.toISOString(), reason);
-      try {
-        await db.send(
-          new UpdateCommand({
-            ...update,
-            // A claimed reminder can be cancelled too: the claim check found it obsolete.
-            ConditionExpression: '#status IN (:pending, :sending)',
-            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':sending': 'sending' },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+      await updateIf(db, {
+        ...update,
+        // A claimed reminder can be cancelled too: the claim check found it obsolete.
+        ConditionExpression: '#status IN (:pending, :sending)',
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':sending': 'sending' },
+      });
     },
   };
 }
