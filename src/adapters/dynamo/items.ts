@@ -161,27 +161,33 @@ function reminderIdentity(r: ReturnType<typeof reader>) {
   return { userId, ...parsed };
 }
 
+/** What every reminder item holds, whether read whole or through the due index. */
+function reminderFields(r: ReturnType<typeof reader>, item: Item) {
+  const id = reminderIdentity(r);
+  return {
+    ...id,
+    ...messageOf(r, id.channel, item.body),
+    tz: r.str('tz'),
+    dueAt: r.str('dueAt'),
+    validUntil: r.optStr('validUntil'),
+    attempts: r.num('attempts'),
+    uncertain: r.bool('uncertain') ?? false,
+  };
+}
+
 /** A reminder as stored in its user's partition (every attribute). */
 export function parseReminder(item: Item) {
   const r = reader('reminder', item);
   r.type('reminder');
-  const id = reminderIdentity(r);
   const status = r.oneOf('status', REMINDER_STATUSES);
   const dueKey = r.optStr('gsi1sk');
   // Only reminders that may still be sent are in the due index.
   if ((status === 'pending' || status === 'sending') !== (dueKey !== undefined)) r.fail('gsi1sk', status === 'pending' || status === 'sending' ? 'set on a live reminder' : 'absent from a finished reminder');
-  const channel = r.oneOf('channel', ['sms', 'email'] as const);
   return {
-    ...id,
+    ...reminderFields(r, item),
     status,
     to: r.optStr('to'),
-    ...messageOf(r, channel, item.body),
-    tz: r.str('tz'),
-    dueAt: r.str('dueAt'),
     dueKey,
-    validUntil: r.optStr('validUntil'),
-    attempts: r.num('attempts'),
-    uncertain: r.bool('uncertain') ?? false,
     sentAt: r.optStr('sentAt'),
     providerId: r.optStr('providerId'),
     firstTriedAt: r.optStr('firstTriedAt'),
@@ -201,20 +207,11 @@ export function parsePendingRef(item: Item) {
 /** A reminder as the due index projects it (docs/table-design.md: DUE_INDEX_PROJECTION). */
 export function parseDueEntry(item: Item) {
   const r = reader('due reminder', item);
-  const id = reminderIdentity(r);
-  const status = r.oneOf('status', ['pending', 'sending'] as const);
-  const channel = r.oneOf('channel', ['sms', 'email'] as const);
   return {
-    ...id,
-    status,
+    ...reminderFields(r, item),
+    status: r.oneOf('status', ['pending', 'sending'] as const),
     to: r.str('to'),
-    ...messageOf(r, channel, item.body),
-    tz: r.str('tz'),
-    dueAt: r.str('dueAt'),
     dueKey: r.str('gsi1sk'),
-    validUntil: r.optStr('validUntil'),
-    attempts: r.num('attempts'),
-    uncertain: r.bool('uncertain') ?? false,
   };
 }
 
