@@ -2,7 +2,7 @@ import { SMS_CHANNEL, storedText } from '../core/channel.ts';
 import { isAllowedCountry } from '../core/limits.ts';
 import { carrierKeyword, understand, type Intent } from '../core/understanding/index.ts';
 import { handleInbound, type InboundDeps } from './handle-inbound.ts';
-import { answerLinkRequest } from './link-email.ts';
+import { answerLinkRequest, linkQuestionFor } from './link-email.ts';
 
 export interface InboundSms {
   /** E.164, already validated. */
@@ -26,7 +26,8 @@ const ADVANCED_OPT_OUT: Record<NonNullable<InboundSms['optOutType']>, Intent> = 
 /** What the webhook answers in its TwiML: the reply (null for none), and whether this text enrolled a number signed up on the page. */
 export interface SmsAnswer {
   reply: string | null;
-  enrolled: boolean;
+  /** Sent with the reply when this text enrolled a number signed up with an email: "Link email a***@...? Reply YES". */
+  linkQuestion: string | null;
 }
 
 /**
@@ -39,11 +40,11 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     // SMS pumping comes from premium-rate ranges abroad: no reply, no record, just a count.
     deps.log.warn('text from a country not served; ignored', { from: sms.from });
     deps.metrics.count('InboundBlockedCountry');
-    return { reply: null, enrolled: false };
+    return { reply: null, linkQuestion: null };
   }
   // A bare YES answering an open "link this email?" question (use-cases/link-email.ts).
   const linkReply = await answerLinkRequest(deps, sms);
-  if (linkReply !== undefined) return { reply: linkReply, enrolled: false };
+  if (linkReply !== undefined) return { reply: linkReply, linkQuestion: null };
 
   const result = await handleInbound(deps, {
     channel: SMS_CHANNEL,
@@ -60,5 +61,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
       stored: async (key) => (await deps.store.inboundReply(key)) ?? null,
     },
   });
-  return { reply: storedText(result.reply), enrolled: result.outcome === 'ok' && result.enrolled };
+  // Only a number signed up on the page can have a link request: asked about the state just written.
+  const question = result.outcome === 'ok' && result.enrolled ? await linkQuestionFor(deps, sms.from, result.decision.user) : null;
+  return { reply: storedText(result.reply), linkQuestion: question };
 }

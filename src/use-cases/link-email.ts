@@ -3,6 +3,7 @@ import { noChange } from '../core/decision.ts';
 import { ConcurrentUpdateError } from './apply-decision.ts';
 import type { HandleSmsDeps, InboundSms } from './handle-inbound-sms.ts';
 import { storedText } from '../core/channel.ts';
+import type { UserState } from '../core/user.ts';
 
 /**
  * The text side of tying an address to a number (core/link-email.ts). The sign-up page opens a
@@ -10,11 +11,10 @@ import { storedText } from '../core/channel.ts';
  * bare YES while the question is open answers it. Any other YES is the opt-in keyword it always was.
  */
 
-/** After the text that enrolled the number: the question to send with the reply, once, or null. */
-export async function linkQuestionFor(deps: Pick<HandleSmsDeps, 'store' | 'log'>, phone: string): Promise<string | null> {
+/** After the text that enrolled the number (`user`, as just written): the question to send with the reply, once, or null. */
+export async function linkQuestionFor(deps: Pick<HandleSmsDeps, 'store' | 'log'>, phone: string, user: UserState | null): Promise<string | null> {
   const req = await deps.store.linkRequest(phone);
-  if (!req) return null;
-  const user = await deps.store.getUser(phone);
+  // markLinkAsked is conditional: two racing texts ask once.
   if (!shouldAsk(req, user) || !(await deps.store.markLinkAsked(phone))) return null;
   deps.log.info('asked the number to link an email', { phone, email: req.address });
   return linkQuestion(req);
@@ -25,6 +25,8 @@ export async function answerLinkRequest(deps: HandleSmsDeps, sms: InboundSms): P
   if (sms.optOutType || !isLinkConsent(sms.body)) return undefined;
   for (let attempt = 1; attempt <= 4; attempt++) {
     const req = await deps.store.linkRequest(sms.from);
+    // The usual YES (no question open) costs one read.
+    if (req?.status !== 'asked') return undefined;
     const phoneUser = await deps.store.getUser(sms.from);
     if (!answersLinkRequest(req, phoneUser, sms.body)) return undefined;
     const owner = await deps.store.emailOwner(req.address);

@@ -7,7 +7,6 @@ import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
 import { messagingResponse } from '../../adapters/twilio/twiml.ts';
 import { normalizePhone } from '../../core/phone.ts';
 import { handleInboundSms, type HandleSmsDeps } from '../../use-cases/handle-inbound-sms.ts';
-import { linkQuestionFor } from '../../use-cases/link-email.ts';
 import { recordDelivery } from '../../use-cases/record-delivery.ts';
 import { formFields, reasons } from '../validate.ts';
 
@@ -109,15 +108,14 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
       // I-Twilio-Idempotency-Token is not signed, so it decides nothing.
       const dedupeKey = sms.MessageSid;
       deps.sms.log.info('sms received', { from, messageSid: sms.MessageSid, bytes: sms.Body.length });
-      const { reply, enrolled } = await handleInboundSms(deps.sms, {
+      const { reply, linkQuestion } = await handleInboundSms(deps.sms, {
         from,
         body: sms.Body,
         dedupeKey,
         ...(sms.OptOutType ? { optOutType: sms.OptOutType } : {}),
       });
       // A number signed up on the page with an email is asked, once, whether to link the two.
-      const question = enrolled ? await linkQuestionFor(deps.sms, from) : null;
-      const messages = [reply, question].filter((m): m is string => m !== null);
+      const messages = [reply, linkQuestion].filter((m): m is string => m !== null);
       return c.body(messagingResponse(messages), 200, { 'Content-Type': 'text/xml; charset=utf-8' });
     },
   );
