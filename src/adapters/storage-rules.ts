@@ -38,7 +38,7 @@ export const DELIVERY_RANK: Record<string, number> = {
 };
 
 /** Provider states after which another try's message may take the reminder's report over. */
-export const GAVE_UP = ['failed', 'undelivered', 'canceled'] as const;
+export { GAVE_UP } from '../use-cases/ports.ts';
 
 /** The reason given to reminders cancelled by a commit (replaced, or the person opted out). */
 export const COMMIT_CANCEL_REASON = 'replaced or opted out';

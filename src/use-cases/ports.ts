@@ -62,6 +62,9 @@ export interface ReminderView {
 
 export type ReminderStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'expired';
 
+/** Provider states that mean the message never reached the phone (Twilio gave up on it): sending again is right. */
+export const GAVE_UP: readonly string[] = ['failed', 'undelivered', 'canceled'];
+
 /** A delivery report from the provider (Twilio's status callback) for a message we sent. */
 export interface DeliveryReport {
   /** Which reminder, as named in the callback URL we gave. */

@@ -1,6 +1,6 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
 import { placeInWindow, type ReminderMessage } from '../core/plan.ts';
-import { SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
+import { GAVE_UP, SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
 export interface SweepDeps {
@@ -92,8 +92,6 @@ export function byRelevance(a: DueReminder, b: DueReminder): number {
 const UNCERTAIN_LOOKBACK_MS = 24 * 3_600_000;
 /** Clock skew allowed between the sweep's "now" and Twilio's send date (well under the one-hour slot). */
 const SEND_DATE_SKEW_MS = 2 * 60_000;
-/** Twilio statuses that mean the message never reached the phone: sending again is right. */
-const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
 
 /**
  * Whether an earlier, uncertain try of this text reached Twilio. First the reminder's own record:
@@ -108,7 +106,7 @@ const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
  */
 async function findEarlierSend(deps: SweepDeps, ref: DueReminder & { channel: 'sms' }, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
   const record = await deps.store.sendRecord(ref);
-  if (record.report && !GAVE_UP.has(record.report.status)) return { id: record.report.providerId };
+  if (record.report && !GAVE_UP.includes(record.report.status)) return { id: record.report.providerId };
   // No report, or one about a message Twilio gave up on, which may be an earlier try's: a later
   // try whose report has not come may still have reached Twilio, so its log decides.
   const since = record.firstTriedAt ? new Date(record.firstTriedAt.getTime() - SEND_DATE_SKEW_MS) : new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS);

@@ -257,7 +257,7 @@ function memoryReminders(state: State): ReminderRepository {
         (r.status === 'pending' || r.status === 'sending') &&
         (r.deliverySid === undefined ||
           (r.deliverySid === pid && r.deliveryRank !== undefined && r.deliveryRank < rank) ||
-          (r.deliverySid !== pid && (GAVE_UP as readonly string[]).includes(r.delivery ?? '')));
+          (r.deliverySid !== pid && GAVE_UP.includes(r.delivery ?? '')));
       if (!aboutSent && !whileUnsent) return false;
       r.delivery = report.status;
       r.deliveryRank = rank;

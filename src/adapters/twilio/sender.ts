@@ -1,5 +1,5 @@
 import type { Twilio } from 'twilio';
-import { SendError, type SmsSender } from '../../use-cases/ports.ts';
+import { GAVE_UP, SendError, type SmsSender } from '../../use-cases/ports.ts';
 
 export interface TwilioSenderOptions {
   accountSid: string;
@@ -24,8 +24,6 @@ export function statusCallbackFor(base: string, ref: { userId: string; series: s
 /** Twilio error codes that mean the number must not be texted again. */
 const OPTED_OUT = new Set([21610]);
 const UNREACHABLE = new Set([21211, 21614, 30005, 30006]);
-/** Message statuses that mean it never reached the phone. */
-const GAVE_UP = new Set(['failed', 'undelivered', 'canceled']);
 
 /**
  * Sends texts through the real `twilio` REST client. The client (with axios and friends) is
@@ -73,7 +71,7 @@ export function createTwilioSender(opts: TwilioSenderOptions): SmsSender {
         const match = recent.find(
           (m) =>
             m.body === body &&
-            !GAVE_UP.has(String(m.status)) &&
+            !GAVE_UP.includes(String(m.status)) &&
             (!m.direction || m.direction === 'outbound-api') &&
             (m.dateSent ?? m.dateCreated ?? since).getTime() >= since.getTime(),
         );
