@@ -7,9 +7,10 @@
  * - A local endpoint (DynamoDB Local, the local SES) accepts any credentials; fixed ones keep a
  *   developer's real keys out of it.
  */
-export function awsClientOptions(opts: { region: string; timeoutMs: number; maxAttempts: number; endpoint?: string }) {
+export function awsClientOptions(opts: { region?: string; timeoutMs: number; maxAttempts: number; endpoint?: string }) {
   return {
-    region: opts.region,
+    // Absent: the SDK takes the function's own region (AWS_REGION).
+    ...(opts.region ? { region: opts.region } : {}),
     maxAttempts: opts.maxAttempts,
     requestHandler: { connectionTimeout: Math.min(1000, opts.timeoutMs), requestTimeout: opts.timeoutMs, throwOnRequestTimeout: true },
     ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

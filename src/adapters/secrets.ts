@@ -1,4 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { awsClientOptions } from './aws-client.ts';
 
 /**
  * Secrets Manager through one Powertools provider, its calls bounded: a Secrets Manager that hangs
@@ -8,8 +9,6 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 let provider: SecretsProvider | undefined;
 
 export function readSecret(secretArn: string): Promise<unknown> {
-  provider ??= new SecretsProvider({
-    clientConfig: { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true } },
-  });
+  provider ??= new SecretsProvider({ clientConfig: awsClientOptions({ timeoutMs: 1500, maxAttempts: 2 }) });
   return provider.get(secretArn, { maxAge: 3600 });
 }

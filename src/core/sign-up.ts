@@ -1,6 +1,6 @@
 import type { Channel } from './plan.ts';
 import { noChange, type Decision } from './decision.ts';
-import { emailUserId, type UserState } from './user.ts';
+import { EMAIL_STOPPED, emailUserId, type UserState } from './user.ts';
 
 /** A validated sign-up from the page: at least one of phone and email, each for its chosen channel. */
 export interface SignUpRequest {
@@ -29,8 +29,6 @@ export type SignUpOutcome =
   /** The address bounced, complained or unsubscribed: the form never mails it again. */
   | 'suppressed';
 
-/** Addresses the sign-up form never mails: SES counts their bounces and complaints against us all. */
-export const SUPPRESSED_EMAIL_STATUSES: readonly string[] = ['bounced', 'complained', 'unsubscribed'];
 
 export const signUpUserId = (req: SignUpRequest) => req.phone ?? emailUserId(req.email!);
 
@@ -75,7 +73,8 @@ export function signUp(
   if (email?.status === 'confirmed') return none('already-confirmed');
   // Bounced, complained or unsubscribed: never mailed from the form (anyone can type an address).
   // The person can come back by emailing the coach from that address.
-  if (email && SUPPRESSED_EMAIL_STATUSES.includes(email.status)) return none('suppressed');
+  // The form never mails a stopped address: SES counts its bounces and complaints against us all.
+  if (email && EMAIL_STOPPED.has(email.status)) return none('suppressed');
   // Still waiting for its link: send it again, and write the profile again so that the unproven
   // sign-up's expiry (and its claim on the address) starts over.
   if (email?.status === 'pending') return { outcome: 'confirm-email', decision: { ...noChange, user: { ...existing, version: existing.version + 1 } } };

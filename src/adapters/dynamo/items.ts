@@ -64,10 +64,10 @@ const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
-export const USER_STATUSES = ['active', 'opted_out', 'unreachable', 'pending'] as const satisfies readonly UserState['status'][];
-export const EMAIL_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const satisfies readonly EmailContact['status'][];
+const USER_STATUSES = ['active', 'opted_out', 'unreachable', 'pending'] as const satisfies readonly UserState['status'][];
+const EMAIL_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const satisfies readonly EmailContact['status'][];
 const UNITS = ['kg', 'lb'] as const satisfies readonly Unit[];
-export const REMINDER_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'expired'] as const satisfies readonly ReminderStatus[];
+const REMINDER_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'expired'] as const satisfies readonly ReminderStatus[];
 
 function parseEmailContact(v: unknown, r: ReturnType<typeof reader>): EmailContact | null {
   if (v === undefined || v === null) return null;
@@ -220,12 +220,6 @@ export function parseSlot(item: Item): { holder: string; until: string } {
   const r = reader('slot', item);
   r.type('slot');
   return { holder: r.str('holder'), until: r.str('until') };
-}
-
-/** A rate-limit counter (SK COUNT). */
-export function parseCounter(item: Item): { n: number; ttl: number } {
-  const r = reader('counter', item);
-  return { n: r.num('n'), ttl: r.num('ttl') };
 }
 
 /** A warning sign read in a message (SK …REDFLAG#at), as the operator reads it back. */

@@ -391,6 +391,7 @@ async function queryShard(
         uncertain: r.uncertain || r.status === 'sending',
         dueAt: r.dueAt,
         ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+        // Narrowed per channel, so a text's body and an email's content stay apart in the type.
         ...(r.channel === 'sms' ? { channel: r.channel, body: r.body } : { channel: r.channel, body: r.body }),
       });
     }

@@ -6,8 +6,6 @@ import { createDynamoLinks } from './links.ts';
 import { createDynamoReminders, type OnBrokenItem } from './reminders.ts';
 import { createDynamoUsers } from './users.ts';
 
-export { UNPROVEN_SIGNUP_TTL_SECONDS, isUnproven } from '../storage-rules.ts';
-
 /**
  * The repositories over one table (docs/table-design.md), composed into the whole Store.
  * `onBrokenItem` hears of a due reminder that cannot be read: the sweep skips it and goes on.

@@ -20,8 +20,4 @@ export function replyTexts(twiml: string): string[] {
 const unescapeXml = (s: string) => s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!);
 
 /** Reads the (first) reply text back out of a TwiML response (the dev surface and tests use it). */
-export function replyText(twiml: string): string | null {
-  const m = /<Message>([\s\S]*?)<\/Message>/.exec(twiml);
-  if (!m) return null;
-  return m[1]!.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!);
-}
+export const replyText = (twiml: string): string | null => replyTexts(twiml)[0] ?? null;
