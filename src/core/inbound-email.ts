@@ -41,16 +41,19 @@ export function readEmail(subject: string, visible: string, ctx = { painCheckOpe
   const lines = emailWords(visible);
   const whole = lines.join('\n').slice(0, MAX_OWN_CHARS);
   const subj = cleanSubject(subject);
-  const everything = understand([subj, whole].filter(Boolean).join('\n'), ctx);
+  // Each distinct text is read once: the candidates often repeat (one line is the whole message).
+  const readings = new Map<string, Understanding>();
+  const read = (text: string) => readings.get(text) ?? readings.set(text, understand(text, ctx)).get(text)!;
+  const everything = read([subj, whole].filter(Boolean).join('\n'));
   const pick = (text: string) => {
-    const u = understand(text, ctx);
+    const u = read(text);
     return u.intent.kind === 'unknown' ? null : u;
   };
   const chosen =
     (lines[0] ? pick(lines[0]) : null) ??
     (whole && lines.length > 1 ? pick(whole) : null) ??
     (subj ? pick(subj) : null) ??
-    understand(whole || subj, ctx);
+    read(whole || subj);
   return {
     ...chosen,
     // Numbers and dates anywhere in the message count; the first line may only say "legs done".
