@@ -90,4 +90,3 @@ export const EMAIL_CHANNEL: ChannelRules = {
   enrolCounter: () => null,
 };
 
-export const CHANNELS: Readonly<Record<Channel, ChannelRules>> = { sms: SMS_CHANNEL, email: EMAIL_CHANNEL };

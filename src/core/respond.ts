@@ -266,7 +266,8 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
   const previous = base.recent[0];
   // The first leg day (even after a TZ or START text) carries the enrolment disclosures.
   const firstCheckin = !existing || existing.recent.length === 0;
-  const score = mentionsPain(u) ? u.entities.score : null;
+  const sore = mentionsPain(u);
+  const score = sore ? u.entities.score : null;
   const summary: CheckinSummary = { id, at, lifts, pain: score !== null ? [score] : [] };
   const recent = [summary, ...base.recent].slice(0, RECENT_CHECKINS);
   const breakDays = previous ? localDaysBetween(new Date(previous.at), checkinAt, zone) : 0;
@@ -293,7 +294,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
     next = { ...next, painTrack: track };
     reminders = [...reminders, ...painCheckReminder(track.id, 1, now, zone, channelsOf(next), next.id)];
     reply = say('checkinWithPain', { painReply: say('painHigh', { score, iceOrHeat: iceOrHeat(checkinAt, now) }) });
-  } else if (mentionsPain(u)) {
+  } else if (sore) {
     reply = say('checkinWithPain', { painReply: painAdvice(checkinAt, now) });
   } else if (afterBreak) {
     reply = beforeBreak.length
@@ -312,7 +313,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
     reply,
     user: next,
     checkin: { id, at, text, details: text, lifts },
-    painReport: score !== null || mentionsPain(u) ? { at: now.toISOString(), score, text, checkinId: id, checkinAt: at } : null,
+    painReport: score !== null || sore ? { at: now.toISOString(), score, text, checkinId: id, checkinAt: at } : null,
     reminders,
     cancelSeries: liveSeries(existing),
     consent: firstCheckin ? { action: 'opt-in', at: now.toISOString(), via: 'first check-in', text, channel: input.channel } : null,
@@ -498,7 +499,8 @@ function moveTo(r: NewReminder, when: Date): NewReminder {
   return { ...r, dueAt: when, validUntil: new Date(r.validUntil.getTime() + (when.getTime() - r.dueAt.getTime())) };
 }
 
-function replanAll(user: UserState): NewReminder[] {
+/** The latest leg day's plan for the person as they are now (channels, zone), from `notBefore` when given. */
+function replanAll(user: UserState, notBefore?: Date): NewReminder[] {
   const last = user.recent[0]!;
   const at = new Date(last.at);
   return planReminders({
@@ -509,6 +511,7 @@ function replanAll(user: UserState): NewReminder[] {
     gapDays: expectedGapDays(user.recent.map((c) => c.at), user.timezone),
     caps: capsFor(user.recent, at),
     spreadKey: user.id,
+    ...(notBefore ? { notBefore } : {}),
   });
 }
 
@@ -518,18 +521,7 @@ function timezone(user: UserState, input: InboundText, zoneText: string): Decisi
   const next: UserState = { ...user, timezone: zone, version: user.version + 1 };
   const last = user.recent[0];
   // Pending follow-ups move to the new zone's mornings and evenings.
-  const reschedule = last
-    ? planReminders({
-        channels: channelsOf(user),
-        checkinId: last.id,
-        checkinAt: new Date(last.at),
-        zone,
-        gapDays: expectedGapDays(user.recent.map((c) => c.at), zone),
-        caps: capsFor(user.recent, new Date(last.at)),
-        notBefore: input.now,
-        spreadKey: user.id,
-      })
-    : [];
+  const reschedule = last ? replanAll(next, input.now) : [];
   return {
     ...nothing,
     reply: say('tzSet', { zone }),

@@ -11,7 +11,6 @@ export interface Entities {
   daysAgo: number | null;
   /** A duration in days ("for a week", "2 weeks", "a month"), the longest one mentioned. */
   durationDays: number | null;
-  bodyParts: string[];
 }
 
 const WORD_NUMBERS: Record<string, number> = {
@@ -27,12 +26,6 @@ const UNIT_DAYS: Record<string, number> = {
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const SHORT_WEEKDAYS: Record<string, number> = { sun: 0, sat: 6 };
 
-const BODY_PARTS: Record<string, string> = {
-  back: 'back', spine: 'back', lumbar: 'back', hamstrings: 'hamstrings', hamstring: 'hamstrings', glutes: 'glutes', glute: 'glutes',
-  butt: 'glutes', bum: 'glutes', quads: 'quads', quad: 'quads', thighs: 'quads', thigh: 'quads', calves: 'calves', calf: 'calves',
-  hips: 'hips', hip: 'hips', knees: 'knees', knee: 'knees', legs: 'legs', leg: 'legs', groin: 'groin', adductors: 'groin',
-};
-
 /** Units that make a number a weight, a count or a time rather than a pain score. */
 const NOT_A_SCORE = /^(?:kg|kgs|kilo|kilos|lb|lbs|pound|pounds|x|reps?|sets?|%|h|hrs?|hours?|days?|d|minutes?|mins?|secs?|seconds?|weeks?|months?|am|pm|oclock|k|km|miles?|plates?|times|rounds|sessions|st|stone)$/;
 
@@ -41,7 +34,6 @@ export function extractEntities(n: Normalised): Entities {
     score: readScore(n),
     daysAgo: readDaysAgo(n.text),
     durationDays: readDuration(n.tokens),
-    bodyParts: [...new Set(n.tokens.map((t) => BODY_PARTS[t]).filter((p): p is string => Boolean(p)))],
   };
 }
 
