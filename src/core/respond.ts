@@ -542,7 +542,12 @@ function capsFor(recent: readonly CheckinSummary[], checkinAt: Date): string | n
 function status(user: UserState | null, input: InboundText): Said {
   if (user?.pause && isPaused(user, input.now)) return say('statusPaused', { until: formatDay(new Date(user.pause.until), user.timezone) });
   const next = [...(input.pending ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
-  if (!user || !next) return say('statusNone');
+  if (!user || !next) {
+    // Nothing waiting though the latest leg day's plan has steps ahead: they were called off (a
+    // warning sign read, most often). Say so, and how to undo it, rather than "nothing scheduled".
+    const held = user?.recent[0] && replanAll(user).some((r) => r.dueAt > input.now);
+    return say(held ? 'statusHeld' : 'statusNone');
+  }
   const label = stepLabel(next.stepId);
   return say('status', { label, when: formatWhen(new Date(next.dueAt), user.timezone) });
 }

@@ -166,7 +166,17 @@ describe('respond: STOP, START, HELP, STATUS, HISTORY, TZ, unknown', () => {
       { stepId: 'heat', dueAt: '2026-03-04T23:00:00.000Z' },
     ];
     expect(respond(active(), input('STATUS', legDay, { pending })).text).toBe('Next: heat, Wed 18:00.');
-    expect(respond(active(), input('next', legDay, { pending: [] })).text).toBe(SMS.statusNone);
+    // The plan is over (the next leg day has passed): nothing scheduled.
+    expect(respond(active(), input('next', new Date(legDay.getTime() + 14 * 86_400_000), { pending: [] })).text).toBe(SMS.statusNone);
+  });
+
+  it('STATUS after the follow-ups were called off (a warning sign) says they are on hold and how to undo it, not "nothing scheduled"', () => {
+    const user = active();
+    const flagged = respond(user, input('my left foot has been numb since deadlifts', new Date(legDay.getTime() + 3_600_000)));
+    expect(flagged.redFlag).not.toBeNull();
+    const asked = respond(flagged.user ?? user, input('status', new Date(legDay.getTime() + 2 * 3_600_000), { pending: [] }));
+    expect(asked.text).toBe(SMS.statusHeld);
+    expect(asked.text).toMatch(/MISREAD/);
   });
 
   it('HISTORY lists recent leg days with lifts and pain scores in one short text', () => {
