@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { Hono } from 'hono';
 import { createFixedClock, sleep, systemClock } from '../src/adapters/clock.ts';
 import { countCalls } from '../src/adapters/dynamo/call-counter.ts';
@@ -36,7 +36,7 @@ import { startSecretsStandin, secretArn } from '../src/local/secrets-standin.ts'
 import { startTwilioStandin } from '../src/local/twilio-standin.ts';
 import type { Log } from '../src/use-cases/ports.ts';
 import { sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
-import { EXTERNAL_MODULES, esbuildOptions } from '../cdk/bundling.ts';
+import { BUNDLE, EXTERNAL_MODULES, RUNTIME_NODE_OPTIONS, esbuildOptions } from '../cdk/bundling.ts';
 import { measureRoundTrips } from './operations.ts';
 import { SWEEP_BUDGET_MS, lifters, maxLifters, simulate, type CapacityRun } from './capacity.ts';
 import { percentile } from '../src/use-cases/send-due-reminders.ts';
@@ -99,6 +99,27 @@ export const both = [createLog({ serviceName: 'x', level: 'INFO' }), createCloud
 `,
 };
 
+/**
+ * The api with every library it loads beyond the reference's (Hono, the DynamoDB clients) replaced
+ * by an empty stand-in at bundle time: what our own code costs at init, and so the least any
+ * library choice could bring the api down to. Not a working function: the stand-ins do nothing.
+ */
+const BEYOND_REFERENCE = /^(@aws-sdk\/client-(ses|secrets-manager)|@aws-lambda-powertools\/|nodemailer|libphonenumber-js|luxon|countries-and-timezones|valibot|twilio)/;
+const standInPlugin = (filter: RegExp): Plugin => ({
+  name: 'stand-in',
+  setup(b) {
+    b.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'stand-in' }));
+    // Anything read from it is it again (also through the prototype esbuild's CommonJS interop
+    // copies from), so the api's init runs through without the library.
+    b.onLoad({ filter: /.*/, namespace: 'stand-in' }, () => ({
+      loader: 'js',
+      contents: `const h = { get: (_, k) => (k === 'then' ? undefined : k === Symbol.toPrimitive ? () => '' : k === '__esModule' ? false : p), apply: () => p, construct: () => p, getPrototypeOf: () => p };
+const p = new Proxy(function () {}, h);
+module.exports = p;`,
+    }));
+  },
+});
+
 async function coldStart() {
   mkdirSync(OUT, { recursive: true });
   const parts = Object.fromEntries(
@@ -144,23 +165,28 @@ async function coldStart() {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    // As every function runs (cdk/legday-function.ts): Node reads each bundle's source map at load.
+    NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
   };
-  type Row = { rawKB: number; gzipKB: number; initMs: number; initRatio: number; vsReference: number; vsReferenceWithSecrets?: number; fullTwilioClient: boolean };
+  type Row = { rawKB: number; gzipKB: number; mapKB: number; initMs: number; initRatio: number; vsReference: number; vsReferenceWithSecrets?: number; fullTwilioClient: boolean };
   const rows: Record<string, Row> = {};
   // Each function as deployed, then the reference and the api again with the AWS SDK the other
-  // way (bundled into the file, or left to the runtime's copy), so the two choices meet in one run.
-  const variants: { name: string; entry: string; sdkBundled: boolean }[] = [
+  // way (bundled into the file, or left to the runtime's copy), and the api with the sources' text
+  // in its source map, so each choice meets its alternative in one run.
+  const variants: { name: string; entry: string; sdkBundled: boolean; sourcesContent?: boolean; plugins?: Plugin[] }[] = [
     ...Object.entries(entries).map(([name, entry]) => ({ name, entry, sdkBundled: AWS_SDK_BUNDLED })),
     { name: `reference, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.reference, sdkBundled: !AWS_SDK_BUNDLED },
     { name: `api, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.api, sdkBundled: !AWS_SDK_BUNDLED },
+    { name: `api, map ${BUNDLE.sourcesContent ? 'without' : 'with'} sources`, entry: entries.api, sdkBundled: AWS_SDK_BUNDLED, sourcesContent: !BUNDLE.sourcesContent },
+    { name: 'api part: own code only', entry: entries.api, sdkBundled: AWS_SDK_BUNDLED, plugins: [standInPlugin(BEYOND_REFERENCE)] },
   ];
-  const built: { name: string; outfile: string; sdkBundled: boolean; code: Buffer; fullTwilioClient: boolean; times: number[] }[] = [];
-  for (const { name, entry, sdkBundled } of variants) {
+  const built: { name: string; outfile: string; sdkBundled: boolean; code: Buffer; mapBytes: number; fullTwilioClient: boolean; times: number[] }[] = [];
+  for (const { name, entry, sdkBundled, sourcesContent = BUNDLE.sourcesContent, plugins = [] } of variants) {
     const outfile = join(OUT, `${name.replace(/[^a-z-]+/g, '-')}.mjs`);
     // Built as CDK's NodejsFunction builds the functions (cdk/bundling.ts), the SDK as asked.
-    const result = await build({ ...esbuildOptions(entry, outfile), external: sdkBundled ? [] : ['@aws-sdk/*'], metafile: true, logLevel: 'silent' });
+    const result = await build({ ...esbuildOptions(entry, outfile), external: sdkBundled ? [] : ['@aws-sdk/*'], sourcesContent, plugins, metafile: true, logLevel: 'silent' });
     const fullTwilioClient = Object.keys(result.metafile.inputs).some((i) => i.includes('twilio/lib/rest'));
-    built.push({ name, outfile, sdkBundled, code: readFileSync(outfile), fullTwilioClient, times: [] });
+    built.push({ name, outfile, sdkBundled, code: readFileSync(outfile), mapBytes: readFileSync(`${outfile}.map`).length, fullTwilioClient, times: [] });
   }
   // Rounds, each importing every bundle once, so a burst of load on this shared machine falls on
   // all of them alike instead of on whichever was being timed then.
@@ -182,11 +208,12 @@ async function coldStart() {
   const otherWay = `SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`;
   const referenceMs = (sdkBundled: boolean) => median(timesOf(sdkBundled === AWS_SDK_BUNDLED ? 'reference' : `reference, ${otherWay}`));
   const withSecretsMs = median(timesOf('reference + secrets'));
-  for (const { name, code, sdkBundled, fullTwilioClient, times } of built) {
+  for (const { name, code, mapBytes, sdkBundled, fullTwilioClient, times } of built) {
     const initMs = median(times);
     rows[name] = {
       rawKB: round(code.length / 1024, 1),
       gzipKB: round(gzipSync(code).length / 1024, 1),
+      mapKB: round(mapBytes / 1024, 1),
       initMs: round(initMs, 1),
       initRatio: round(initMs / baselineMs),
       // Against the reference built the same way (the AWS SDK in the bundle or not).
@@ -198,12 +225,12 @@ async function coldStart() {
   await secrets.stop();
   rmSync(OUT, { recursive: true, force: true });
   results.coldStart = { awsSdk: AWS_SDK_BUNDLED ? 'bundled' : 'external', ...rows };
-  log(`\n1. Cold start (bundled as CDK bundles them, AWS SDK ${AWS_SDK_BUNDLED ? 'bundled' : 'external'}; init = a fresh Node process importing the bundle, median of 15)`);
+  log(`\n1. Cold start (bundled as CDK bundles them, AWS SDK ${AWS_SDK_BUNDLED ? 'bundled' : 'external'}; init = a fresh Node process, started with the functions' NODE_OPTIONS, importing the bundle, median of 15)`);
   log('   reference: Hono + the DynamoDB document client, built the same way; "+ secrets" also reads the api\'s two secrets at init');
-  log('   function                   | raw KB | gzip KB | init ms | vs bare Hono | vs reference | vs reference + secrets | full twilio REST client');
+  log('   function                   | raw KB | gzip KB | map KB | init ms | vs bare Hono | vs reference | vs reference + secrets | full twilio REST client');
   for (const [name, r] of Object.entries(rows)) {
     const withSecrets = r.vsReferenceWithSecrets === undefined ? '-' : r.vsReferenceWithSecrets + 'x';
-    log(`   ${name.padEnd(26)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(12)} | ${String(r.vsReference + 'x').padStart(12)} | ${withSecrets.padStart(22)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
+    log(`   ${name.padEnd(26)} | ${String(r.rawKB).padStart(6)} | ${String(r.gzipKB).padStart(7)} | ${String(r.mapKB).padStart(6)} | ${String(r.initMs).padStart(7)} | ${String(r.initRatio + 'x').padStart(12)} | ${String(r.vsReference + 'x').padStart(12)} | ${withSecrets.padStart(22)} | ${r.fullTwilioClient ? 'yes' : 'no'}`);
   }
 }
 

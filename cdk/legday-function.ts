@@ -6,7 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { cdkBundling, functionEntry, PROJECT_ROOT } from './bundling.ts';
+import { cdkBundling, functionEntry, PROJECT_ROOT, RUNTIME_NODE_OPTIONS } from './bundling.ts';
 
 export interface LegdayFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {
   /** The handler file under functions/, e.g. "api". */
@@ -42,7 +42,7 @@ export class LegdayFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       ...rest,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: `legday-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'legday',
         ...environment,

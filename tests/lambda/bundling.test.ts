@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLE, BUNDLE_FILE, cdkBundling, esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
+import { BUNDLE, BUNDLE_FILE, RUNTIME_NODE_OPTIONS, cdkBundling, esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
 import { LegdayFunction } from '../../cdk/legday-function.ts';
 
 const NAMES = ['api', 'sweeper', 'inbound-email'] as const;
@@ -47,9 +48,24 @@ describe('one source for the bundling options', () => {
   it('the two views carry the same settings, field by field', () => {
     const c = cdkBundling();
     const e = esbuildOptions(functionEntry('api'), '/x/index.mjs');
-    expect(e).toMatchObject({ format: c.format, target: c.target, minify: c.minify, sourcemap: c.sourceMap, mainFields: c.mainFields, banner: { js: c.banner }, external: c.externalModules, platform: 'node', bundle: true });
-    expect(c).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourceMap: true });
+    expect(e).toMatchObject({ format: c.format, target: c.target, minify: c.minify, sourcemap: c.sourceMap, sourcesContent: c.sourcesContent, mainFields: c.mainFields, banner: { js: c.banner }, external: c.externalModules, platform: 'node', bundle: true });
+    expect(c).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourceMap: true, sourcesContent: false });
     // The banner gives the ESM bundle the require() its CommonJS dependencies (twilio) call.
     expect(BUNDLE.banner).toContain('createRequire');
   });
+
+  it('a stack trace from the minified bundle still names our source file, though the map carries no sources', async () => {
+    const outfile = join(dir, 'trace', BUNDLE_FILE);
+    await build({ ...esbuildOptions(functionEntry('api'), outfile), logLevel: 'silent' });
+    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as { sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+    // Without its configuration the api throws at init, from src/config.ts, as it would on Lambda.
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${outfile}`)})`], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: RUNTIME_NODE_OPTIONS },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/src\/config\.ts:\d+/);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_FILE, PROJECT_ROOT, esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
+import { BUNDLE_FILE, PROJECT_ROOT, RUNTIME_NODE_OPTIONS, esbuildOptions, functionEntry } from '../../cdk/bundling.ts';
 
 /**
  * The Lambda functions as deployed: each bundle built with the one set of options CDK uses
@@ -46,7 +46,7 @@ export function lambdaEnvironment(name: FunctionName, fn: Record<string, string>
     AWS_SESSION_TOKEN: 'lambda-test-session-token',
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     // What cdk/legday-function.ts sets on every function.
-    NODE_OPTIONS: '--enable-source-maps',
+    NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
     POWERTOOLS_SERVICE_NAME: `legday-${name}`,
     POWERTOOLS_METRICS_NAMESPACE: 'legday',
     ...fn,
