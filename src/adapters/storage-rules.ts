@@ -1,4 +1,5 @@
 import type { Change } from '../core/decision.ts';
+import type { Channel, NewReminder } from '../core/plan.ts';
 import type { ConsentEvent, UserState } from '../core/user.ts';
 import type { DueMessage, DueReminder, PendingRef, ReminderStatus, ReminderView, SendRecord } from '../use-cases/ports.ts';
 import { checkinSk, consentSk, painSk, redFlagSk } from './dynamo/keys.ts';
@@ -87,6 +88,12 @@ export { GAVE_UP } from '../use-cases/ports.ts';
 
 /** The reason given to reminders cancelled by a commit (replaced, or the person opted out). */
 export const COMMIT_CANCEL_REASON = 'replaced or opted out';
+
+/** A step that cannot go inside its window is stored as expired, and never enters the due index. */
+export const expiredWhenPlanned = (r: NewReminder) => r.dueAt.getTime() >= r.validUntil.getTime();
+
+/** Where a reminder goes is fixed when planned; the claim re-checks that the channel is still on. */
+export const reminderAddress = (user: UserState, channel: Channel) => (channel === 'sms' ? user.phone : user.email?.address);
 
 /** A reminder in any state, for a timeline. */
 export function reminderView(r: {

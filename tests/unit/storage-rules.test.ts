@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { consentRecord, dueReminder, historyRecords, inboundTtl, ownerTtl, pendingRef, profileTtl, sendRecord, unprovenTtl } from '../../src/adapters/storage-rules.ts';
+import { dueShard } from '../../src/adapters/dynamo/keys.ts';
+import {
+  consentRecord,
+  dueReminder,
+  expiredWhenPlanned,
+  historyRecords,
+  inboundTtl,
+  ownerTtl,
+  pendingRef,
+  profileTtl,
+  reminderAddress,
+  sendRecord,
+  unprovenTtl,
+} from '../../src/adapters/storage-rules.ts';
+import type { NewReminder } from '../../src/core/plan.ts';
 import type { UserState } from '../../src/core/user.ts';
 
 /** The rules both stores write by (tests/contracts runs the stores themselves). */
@@ -81,5 +95,22 @@ describe('storage rules', () => {
     // A report about an earlier try is not about the sent message.
     expect(sendRecord({ providerId: 'SM1', deliverySid: 'SM0', delivery: 'failed' }).report).toBeNull();
     expect(sendRecord({ providerId: 'SM1' }).report).toBeNull();
+  });
+
+  it('a new reminder: expired when planned at or past the end of its window; addressed to the channel’s contact', () => {
+    const planned = (dueAt: string, validUntil: string): NewReminder =>
+      ({ channel: 'sms', body: 'x', series: 'c1', stepId: 'heat', tz: 'UTC', dueAt: new Date(dueAt), validUntil: new Date(validUntil) });
+    expect(expiredWhenPlanned(planned('2026-03-03T09:00:00Z', '2026-03-03T10:00:00Z'))).toBe(false);
+    expect(expiredWhenPlanned(planned('2026-03-03T10:00:00Z', '2026-03-03T10:00:00Z'))).toBe(true);
+    const both = user({ email: { address: 'a@x.com', status: 'confirmed' } });
+    expect(reminderAddress(both, 'sms')).toBe('+15551234567');
+    expect(reminderAddress(both, 'email')).toBe('a@x.com');
+    expect(reminderAddress(user(), 'email')).toBeUndefined();
+  });
+
+  it('an email step is sharded as its key names it (email#step), a text by its step alone: stored reminders keep their shard', () => {
+    expect(dueShard('u', 'c1', 'heat', 'email')).toBe(dueShard('u', 'c1', 'email#heat'));
+    expect(dueShard('u', 'c1', 'heat', 'sms')).toBe(dueShard('u', 'c1', 'heat'));
+    expect(dueShard('+15551234567', 'c1', 'heat')).toMatch(/^DUE#[0-7]$/);
   });
 });

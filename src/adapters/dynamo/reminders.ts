@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type Dyn
 import type { NewReminder } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cases/ports.ts';
-import { DELIVERY_RANK, dueReminder, pendingRef, reminderView, sendRecord } from '../storage-rules.ts';
+import { DELIVERY_RANK, dueReminder, expiredWhenPlanned, pendingRef, reminderAddress, reminderView, sendRecord } from '../storage-rules.ts';
 import { cancellationReasons, updateIf } from './common.ts';
 import { DUE_INDEX, DUE_SHARDS, PROFILE_SK, duePk, dueShard, reminderPrefix, reminderSk, slotSk, userPk } from './keys.ts';
 import { BrokenItemError, parseDueEntry, parseDueKey, parsePendingRef, parseReminder, parseSendRecord, parseSlot } from './items.ts';
@@ -15,14 +15,11 @@ export const reminderKey = (ref: { userId: string; series: string; stepId: strin
 /** A new reminder as written (parseReminder reads it back). */
 export function reminderItem(user: UserState, r: NewReminder, createdAt: string) {
   const dueAt = r.dueAt.toISOString();
-  // A step that cannot go inside its window is kept, as expired, and never enters the due index.
-  const expired = r.dueAt.getTime() >= r.validUntil.getTime();
   return {
     ...reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
     type: 'reminder',
     channel: r.channel,
-    // Where it goes is fixed when planned; the claim re-checks that the channel is still on.
-    to: r.channel === 'sms' ? user.phone : user.email?.address,
+    to: reminderAddress(user, r.channel),
     series: r.series,
     stepId: r.stepId,
     body: r.body,
@@ -31,9 +28,9 @@ export function reminderItem(user: UserState, r: NewReminder, createdAt: string)
     validUntil: r.validUntil.toISOString(),
     attempts: 0,
     createdAt,
-    ...(expired
+    ...(expiredWhenPlanned(r)
       ? { status: 'expired', expiredAt: createdAt }
-      : { status: 'pending', gsi1pk: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`), gsi1sk: dueAt }),
+      : { status: 'pending', gsi1pk: dueShard(user.id, r.series, r.stepId, r.channel), gsi1sk: dueAt }),
   };
 }
 

@@ -20,11 +20,13 @@ import {
   GAVE_UP,
   consentRecord,
   dueReminder,
+  expiredWhenPlanned,
   historyRecords,
   inboundTtl,
   ownerTtl,
   pendingRef,
   profileTtl,
+  reminderAddress,
   reminderView,
   sendRecord,
   unprovenTtl,
@@ -388,21 +390,20 @@ function dueMessage(r: ReminderRecord): DueMessage {
 
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
   const dueAt = r.dueAt.toISOString();
-  const expired = r.dueAt.getTime() >= r.validUntil.getTime();
   return {
     userId: user.id,
     series: r.series,
     stepId: r.stepId,
     channel: r.channel,
-    to: r.channel === 'sms' ? (user.phone ?? undefined) : user.email?.address,
+    to: reminderAddress(user, r.channel) ?? undefined,
     body: clone(r.body),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
     attempts: 0,
     createdAt,
-    shard: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`),
-    ...(expired ? { status: 'expired' as const, expiredAt: createdAt } : { status: 'pending' as const, dueKey: dueAt }),
+    shard: dueShard(user.id, r.series, r.stepId, r.channel),
+    ...(expiredWhenPlanned(r) ? { status: 'expired' as const, expiredAt: createdAt } : { status: 'pending' as const, dueKey: dueAt }),
   };
 }
 
