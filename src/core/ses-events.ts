@@ -1,4 +1,5 @@
 import { normalizeEmail } from './inbound-email.ts';
+import { REMINDER_TAG, decodeReminderTag, type TaggedReminder } from './reminder-tag.ts';
 
 export interface EmailEventChange {
   address: string;
@@ -36,7 +37,7 @@ export function emailEventChanges(event: unknown): EmailEventChange[] {
 
 /** What an SES event says about one email we sent as a reminder: stored on it like a Twilio delivery report. */
 export interface EmailMessageEvent {
-  ref: { userId: string; series: string; stepId: string };
+  ref: TaggedReminder;
   messageId: string;
   status: 'delivered' | 'bounced' | 'complained';
   detail: string | null;
@@ -44,7 +45,7 @@ export interface EmailMessageEvent {
 
 /**
  * The message-level meaning of an SES event (Delivery, a permanent Bounce, a Complaint) for an
- * email tagged with its reminder when sent (`legday-reminder`, base64url JSON); null otherwise.
+ * email tagged with its reminder when sent (core/reminder-tag.ts); null otherwise.
  */
 export function emailMessageEvent(event: unknown): EmailMessageEvent | null {
   if (!event || typeof event !== 'object') return null;
@@ -55,17 +56,11 @@ export function emailMessageEvent(event: unknown): EmailMessageEvent | null {
     bounce?: { bounceType?: string; bounceSubType?: string };
     complaint?: { complaintFeedbackType?: string };
   };
-  const tag = e.mail?.tags?.['legday-reminder'];
+  const tag = e.mail?.tags?.[REMINDER_TAG];
   const messageId = e.mail?.messageId;
   if (!Array.isArray(tag) || typeof tag[0] !== 'string' || typeof messageId !== 'string' || !messageId) return null;
-  let ref: { u?: unknown; s?: unknown; k?: unknown };
-  try {
-    ref = JSON.parse(Buffer.from(tag[0], 'base64url').toString('utf8')) as typeof ref;
-  } catch {
-    return null;
-  }
-  if (typeof ref?.u !== 'string' || typeof ref.s !== 'string' || typeof ref.k !== 'string' || !ref.u || !ref.s || !ref.k) return null;
-  const which = { userId: ref.u, series: ref.s, stepId: ref.k };
+  const which = decodeReminderTag(tag[0]);
+  if (!which) return null;
   const type = e.eventType ?? e.notificationType;
   if (type === 'Delivery') return { ref: which, messageId, status: 'delivered', detail: null };
   if (type === 'Bounce' && e.bounce?.bounceType === 'Permanent') return { ref: which, messageId, status: 'bounced', detail: e.bounce.bounceSubType ?? 'General' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeReminderTag } from '../../src/adapters/ses/sender.ts';
+import { decodeReminderTag, encodeReminderTag } from '../../src/core/reminder-tag.ts';
 import { emailMessageEvent } from '../../src/core/ses-events.ts';
 
 const ref = { userId: 'email:a+b@example.com', series: 'c1', stepId: 'ice-1' };
@@ -17,6 +17,13 @@ describe('emailMessageEvent', () => {
     expect(emailMessageEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient' } })).toBeNull();
     expect(emailMessageEvent({ eventType: 'Send', mail })).toBeNull();
     expect(emailMessageEvent({ eventType: 'Delivery', mail: { messageId: 'x' } })).toBeNull();
+  });
+
+  it('a tag decodes to the reminder it was encoded from; anything else to null', () => {
+    expect(decodeReminderTag(encodeReminderTag(ref))).toEqual(ref);
+    for (const junk of ['', '%%%', Buffer.from('null').toString('base64url'), Buffer.from('{"u":"a","s":"c1","k":""}').toString('base64url')]) {
+      expect(decodeReminderTag(junk), junk).toBeNull();
+    }
   });
 
   it('garbage in a tag or event is ignored, never thrown', () => {
