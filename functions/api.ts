@@ -8,7 +8,7 @@ import { createDynamoStore } from '#src/adapters/dynamo/store.ts';
 import { lambdaEmail } from '#src/adapters/email/lambda.ts';
 import { createLog } from '#src/adapters/log.ts';
 import { createCloudWatchMetrics } from '#src/adapters/metrics.ts';
-import { confirmSnsSubscription, createSnsVerifier, fetchSnsCertificate, topicRegion } from '#src/adapters/sns/verify.ts';
+import { confirmSnsSubscription, createSnsVerifier, fetchSnsCertificate } from '#src/adapters/sns/verify.ts';
 import { loadTwilioSecret } from '#src/adapters/twilio/secret.ts';
 import { mailAddress, readLambdaConfig } from '#src/config.ts';
 import { createApp } from '#src/http/app.ts';
@@ -43,7 +43,7 @@ async function wire() {
         metrics,
         now,
         verify: createSnsVerifier({ topicArn: config.sesEventsTopicArn, certificate: fetchSnsCertificate(config.sesEventsTopicArn) }),
-        confirmSubscription: (url: string) => confirmSnsSubscription(url, topicRegion(config.sesEventsTopicArn) ?? config.region),
+        confirmSubscription: (url: string) => confirmSnsSubscription(url),
       },
     }),
   );

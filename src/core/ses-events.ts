@@ -1,4 +1,5 @@
 import { normalizeEmail } from './inbound-email.ts';
+import { REMINDER_TAG, decodeReminderTag, type TaggedReminder } from './reminder-tag.ts';
 
 export interface EmailEventChange {
   address: string;
@@ -6,69 +7,73 @@ export interface EmailEventChange {
   detail: string;
 }
 
+/** What an SES event says about one email we sent as a reminder: stored on it like a Twilio delivery report. */
+export interface EmailMessageEvent {
+  ref: TaggedReminder;
+  messageId: string;
+  status: 'delivered' | 'bounced' | 'complained';
+  detail: string | null;
+}
+
+/** What one SES event means, read once: for our addresses, and for the reminder email it is about. */
+export interface SesEvent {
+  /**
+   * A permanent (hard) bounce and any complaint stop all email to each address named; a transient
+   * bounce (mailbox full, greylisting) changes nothing, since SES has already retried it.
+   */
+  changes: EmailEventChange[];
+  /**
+   * A Delivery, a permanent Bounce or a Complaint about an email tagged with its reminder when sent
+   * (core/reminder-tag.ts); null otherwise.
+   */
+  message: EmailMessageEvent | null;
+}
+
 /**
- * What an SES event means for our addresses. A permanent (hard) bounce and any complaint stop all
- * email to the address; a transient bounce (mailbox full, greylisting) changes nothing, since SES
- * has already retried it. Accepts both configuration-set events (`eventType`) and identity
- * notifications (`notificationType`).
+ * Reads an SES event. Accepts both configuration-set events (`eventType`) and identity
+ * notifications (`notificationType`); anything else means nothing.
  */
-export function emailEventChanges(event: unknown): EmailEventChange[] {
-  if (!event || typeof event !== 'object') return [];
+export function readSesEvent(event: unknown): SesEvent {
+  if (!event || typeof event !== 'object') return { changes: [], message: null };
   const e = event as {
     eventType?: string;
     notificationType?: string;
+    mail?: { messageId?: unknown; tags?: Record<string, unknown> };
     bounce?: { bounceType?: string; bounceSubType?: string; bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string }[] };
     complaint?: { complaintFeedbackType?: string; complainedRecipients?: { emailAddress?: string }[] };
   };
   const type = e.eventType ?? e.notificationType;
   const addresses = (list: { emailAddress?: string }[] | undefined) =>
     (list ?? []).map((r) => normalizeEmail(String(r.emailAddress ?? '').replace(/^.*<([^>]+)>.*$/, '$1'))).filter((a): a is string => a !== null);
+  const about = (status: EmailMessageEvent['status'], detail: string | null) => {
+    const tagged = taggedReminder(e.mail);
+    return tagged ? { ...tagged, status, detail } : null;
+  };
   if (type === 'Bounce' && e.bounce?.bounceType === 'Permanent') {
-    const detail = `SES hard bounce (${e.bounce.bounceSubType ?? 'General'})`;
-    return addresses(e.bounce.bouncedRecipients).map((address) => ({ address, to: 'bounced', detail }));
+    const subType = e.bounce.bounceSubType ?? 'General';
+    const detail = `SES hard bounce (${subType})`;
+    return {
+      changes: addresses(e.bounce.bouncedRecipients).map((address) => ({ address, to: 'bounced', detail })),
+      message: about('bounced', subType),
+    };
   }
   if (type === 'Complaint') {
-    const detail = `SES complaint (${e.complaint?.complaintFeedbackType ?? 'not given'})`;
-    return addresses(e.complaint?.complainedRecipients).map((address) => ({ address, to: 'complained', detail }));
+    const feedback = e.complaint?.complaintFeedbackType;
+    const detail = `SES complaint (${feedback ?? 'not given'})`;
+    return {
+      changes: addresses(e.complaint?.complainedRecipients).map((address) => ({ address, to: 'complained', detail })),
+      message: about('complained', feedback ?? null),
+    };
   }
-  return [];
+  if (type === 'Delivery') return { changes: [], message: about('delivered', null) };
+  return { changes: [], message: null };
 }
 
-/** What an SES event says about one email we sent as a reminder: stored on it like a Twilio delivery report. */
-export interface EmailMessageEvent {
-  ref: { userId: string; series: string; stepId: string };
-  messageId: string;
-  status: 'delivered' | 'bounced' | 'complained';
-  detail: string | null;
-}
-
-/**
- * The message-level meaning of an SES event (Delivery, a permanent Bounce, a Complaint) for an
- * email tagged with its reminder when sent (`legday-reminder`, base64url JSON); null otherwise.
- */
-export function emailMessageEvent(event: unknown): EmailMessageEvent | null {
-  if (!event || typeof event !== 'object') return null;
-  const e = event as {
-    eventType?: string;
-    notificationType?: string;
-    mail?: { messageId?: unknown; tags?: Record<string, unknown> };
-    bounce?: { bounceType?: string; bounceSubType?: string };
-    complaint?: { complaintFeedbackType?: string };
-  };
-  const tag = e.mail?.tags?.['legday-reminder'];
-  const messageId = e.mail?.messageId;
+/** The reminder an email was tagged with when sent, and SES's id for that email; null when untagged. */
+function taggedReminder(mail: { messageId?: unknown; tags?: Record<string, unknown> } | undefined): { ref: TaggedReminder; messageId: string } | null {
+  const tag = mail?.tags?.[REMINDER_TAG];
+  const messageId = mail?.messageId;
   if (!Array.isArray(tag) || typeof tag[0] !== 'string' || typeof messageId !== 'string' || !messageId) return null;
-  let ref: { u?: unknown; s?: unknown; k?: unknown };
-  try {
-    ref = JSON.parse(Buffer.from(tag[0], 'base64url').toString('utf8')) as typeof ref;
-  } catch {
-    return null;
-  }
-  if (typeof ref?.u !== 'string' || typeof ref.s !== 'string' || typeof ref.k !== 'string' || !ref.u || !ref.s || !ref.k) return null;
-  const which = { userId: ref.u, series: ref.s, stepId: ref.k };
-  const type = e.eventType ?? e.notificationType;
-  if (type === 'Delivery') return { ref: which, messageId, status: 'delivered', detail: null };
-  if (type === 'Bounce' && e.bounce?.bounceType === 'Permanent') return { ref: which, messageId, status: 'bounced', detail: e.bounce.bounceSubType ?? 'General' };
-  if (type === 'Complaint') return { ref: which, messageId, status: 'complained', detail: e.complaint?.complaintFeedbackType ?? null };
-  return null;
+  const ref = decodeReminderTag(tag[0]);
+  return ref ? { ref, messageId } : null;
 }

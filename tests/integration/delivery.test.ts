@@ -5,7 +5,7 @@ import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { advance, itemsOf, outbox, startTestStack, text } from '../support/stack.ts';
-import { encodeReminderTag } from '../../src/adapters/ses/sender.ts';
+import { encodeReminderTag } from '../../src/core/reminder-tag.ts';
 import { confirmedEmailUser, receive } from '../support/email.ts';
 
 /**

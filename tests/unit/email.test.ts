@@ -12,7 +12,7 @@ import { respond } from '../../src/core/respond.ts';
 import { emailStatusChange } from '../../src/core/channel-status.ts';
 import type { UserState } from '../../src/core/user.ts';
 import { EMAIL_CHANNEL } from '../../src/core/channel.ts';
-import { emailEventChanges } from '../../src/core/ses-events.ts';
+import { readSesEvent } from '../../src/core/ses-events.ts';
 import { signUp } from '../../src/core/sign-up.ts';
 
 const now = new Date('2026-03-02T18:00:00Z');
@@ -131,6 +131,7 @@ describe('inbound email rules (pure)', () => {
   });
 
   it('turns SES events into status changes: hard bounces and complaints only', () => {
+    const emailEventChanges = (event: unknown) => readSesEvent(event).changes;
     expect(emailEventChanges({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'A@x.com' }] } })).toEqual([
       { address: 'a@x.com', to: 'bounced', detail: 'SES hard bounce (General)' },
     ]);

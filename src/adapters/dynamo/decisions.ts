@@ -1,9 +1,9 @@
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecisionLog } from '../../use-cases/ports.ts';
-import { COMMIT_CANCEL_REASON, UNPROVEN_SIGNUP_TTL_SECONDS, isUnproven } from '../storage-rules.ts';
+import { COMMIT_CANCEL_REASON, consentRecord, historyRecords, ownerTtl, profileTtl, type HistoryRecord } from '../storage-rules.ts';
 import { cancellationReasons, type TransactItem } from './common.ts';
 import { inboundPut } from './inbound.ts';
-import { COUNT_SK, checkinSk, consentSk, painSk, redFlagSk, userPk } from './keys.ts';
+import { COUNT_SK, userPk } from './keys.ts';
 import { linkKey } from './links.ts';
 import { cancelUpdate, reminderItem, reminderKey, rescheduleUpdate } from './reminders.ts';
 import { ownerItem, userItem } from './users.ts';
@@ -13,6 +13,7 @@ import { ownerItem, userItem } from './users.ts';
  * reminders, the dedupe record, rate-limit counters, history), so a decision is stored whole or not at all.
  */
 export function createDynamoDecisionLog(db: DynamoDBDocumentClient, tableName: string): DecisionLog {
+  const historyPut = (userId: string, h: HistoryRecord) => ({ Put: { TableName: tableName, Item: { PK: userPk(userId), SK: h.sk, ...h.record } } });
   return {
     async commit({ decision, expectedVersion, cancel, reschedule, inbound, limits = [], claimEmail = null, now }) {
       const at = now.toISOString();
@@ -33,12 +34,12 @@ export function createDynamoDecisionLog(db: DynamoDBDocumentClient, tableName: s
         });
       }
       const user = decision.user;
-      const unprovenTtl = Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS;
       if (user) {
+        const ttl = profileTtl(user, now);
         items.push({
           Put: {
             TableName: tableName,
-            Item: { ...userItem(user), ...(isUnproven(user) ? { ttl: unprovenTtl } : {}) },
+            Item: { ...userItem(user), ...(ttl === undefined ? {} : { ttl }) },
             ...(expectedVersion === null
               ? { ConditionExpression: 'attribute_not_exists(PK)' }
               : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -49,29 +50,14 @@ export function createDynamoDecisionLog(db: DynamoDBDocumentClient, tableName: s
         items.push({
           Put: {
             TableName: tableName,
-            Item: ownerItem(claimEmail, user.id, at, user.email?.address === claimEmail && user.email.status === 'pending' ? unprovenTtl : undefined),
+            Item: ownerItem(claimEmail, user.id, at, ownerTtl(user, claimEmail, now)),
             ConditionExpression: 'attribute_not_exists(PK) OR userId = :owner',
             ExpressionAttributeValues: { ':owner': user.id },
           },
         });
       }
-      const owner = user?.id;
-      if (owner && decision.checkin) {
-        const c = decision.checkin;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: checkinSk(c.at, c.id), type: 'checkin', ...c } } });
-      }
-      if (owner && decision.painReport) {
-        const p = decision.painReport;
-        const after = p.checkinId && p.checkinAt ? { id: p.checkinId, at: p.checkinAt } : null;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: painSk(after, p.at), type: 'pain', ...p } } });
-      }
-      if (owner && decision.redFlag) {
-        // Kept under the leg day it followed, beside its pain reports.
-        const r = decision.redFlag;
-        const after = r.checkinId && r.checkinAt ? { id: r.checkinId, at: r.checkinAt } : null;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: redFlagSk(after, r.at), type: 'red-flag', ...r } } });
-      }
       if (user) {
+        for (const h of historyRecords(decision)) items.push(historyPut(user.id, h));
         for (const r of decision.reminders) items.push({ Put: { TableName: tableName, Item: reminderItem(user, r, at) } });
         // Moved, not rewritten: attempts, the uncertain mark and the last error stay, so a try that
         // may have been delivered is still looked up before the next one.
@@ -80,10 +66,7 @@ export function createDynamoDecisionLog(db: DynamoDBDocumentClient, tableName: s
       for (const ref of cancel) {
         items.push({ Update: cancelUpdate(tableName, reminderKey(ref), at, COMMIT_CANCEL_REASON) });
       }
-      if (owner && decision.consent) {
-        const c = decision.consent;
-        items.push({ Put: { TableName: tableName, Item: { PK: userPk(owner), SK: consentSk(c.at, c.action, user!.version), type: 'consent', ...c } } });
-      }
+      if (user && decision.consent) items.push(historyPut(user.id, consentRecord(decision.consent, user.version)));
       if (items.length === 0) return { outcome: 'ok' };
       try {
         if (items.length === 1 && items[0]!.Put) {
@@ -131,7 +114,7 @@ export function createDynamoDecisionLog(db: DynamoDBDocumentClient, tableName: s
                   ExpressionAttributeValues: { ':linked': 'linked', ':at': at, ':asked': 'asked', ':address': address },
                 },
               },
-              { Put: { TableName: tableName, Item: { PK: userPk(phoneUser.id), SK: consentSk(consent.at, consent.action, phoneUser.version), type: 'consent', ...consent } } },
+              historyPut(phoneUser.id, consentRecord(consent, phoneUser.version)),
             ],
           }),
         );

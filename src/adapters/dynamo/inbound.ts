@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InboundRecord, InboundRepository } from '../../use-cases/ports.ts';
-import { INBOUND_TTL_SECONDS } from '../storage-rules.ts';
+import { inboundTtl } from '../storage-rules.ts';
 import { INBOUND_SK, inboundPk } from './keys.ts';
 import { parseInbound } from './items.ts';
 
@@ -39,6 +39,6 @@ export function createDynamoInbound(db: DynamoDBDocumentClient, tableName: strin
 /** The dedupe record's first write: refused when the message was handled before. */
 export const inboundPut = (tableName: string, inbound: InboundRecord, now: Date) => ({
   TableName: tableName,
-  Item: { ...inboundKey(inbound.messageSid), type: 'inbound', reply: inbound.reply, at: now.toISOString(), ttl: Math.floor(now.getTime() / 1000) + INBOUND_TTL_SECONDS },
+  Item: { ...inboundKey(inbound.messageSid), type: 'inbound', reply: inbound.reply, at: now.toISOString(), ttl: inboundTtl(now) },
   ConditionExpression: 'attribute_not_exists(PK)',
 });

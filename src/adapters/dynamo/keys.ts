@@ -46,14 +46,17 @@ export function addressOfEmailPk(pk: string): string | null {
   return pk.startsWith('EMAIL#') ? pk.slice('EMAIL#'.length) : null;
 }
 
-/** FNV-1a: cheap and stable, so the same reminder always maps to the same shard. */
-export function dueShard(userId: string, series: string, stepId: string, shards = DUE_SHARDS): string {
+/**
+ * FNV-1a: cheap and stable, so the same reminder always maps to the same shard of the DUE_SHARDS a
+ * sweep queries. An email's step is hashed as its key names it (`email#<stepId>`), like reminderSk.
+ */
+export function dueShard(userId: string, series: string, stepId: string, channel: 'sms' | 'email' = 'sms'): string {
   let h = 0x811c9dc5;
-  for (const ch of `${userId}|${series}|${stepId}`) {
+  for (const ch of `${userId}|${series}|${channel === 'email' ? 'email#' : ''}${stepId}`) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return duePk(h % shards);
+  return duePk(h % DUE_SHARDS);
 }
 
 /** The due index partition for one shard. */

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LinkRepository } from '../../use-cases/ports.ts';
-import { UNPROVEN_SIGNUP_TTL_SECONDS } from '../storage-rules.ts';
+import { unprovenTtl } from '../storage-rules.ts';
 import { updateIf } from './common.ts';
 import { LINK_SK, userPk } from './keys.ts';
 import { parseLinkRequest } from './items.ts';
@@ -18,7 +18,7 @@ export function createDynamoLinks(db: DynamoDBDocumentClient, tableName: string)
       await db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...linkKey(req.phone), type: 'link', address: req.address, status: req.status, at: req.at, ttl: Math.floor(now.getTime() / 1000) + UNPROVEN_SIGNUP_TTL_SECONDS },
+          Item: { ...linkKey(req.phone), type: 'link', address: req.address, status: req.status, at: req.at, ttl: unprovenTtl(now) },
         }),
       );
     },

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type Dyn
 import type { NewReminder } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { ClaimResult, DueReminder, ReminderRepository } from '../../use-cases/ports.ts';
-import { DELIVERY_RANK, reminderView } from '../storage-rules.ts';
+import { DELIVERY_RANK, dueReminder, expiredWhenPlanned, pendingRef, reminderAddress, reminderView, sendRecord } from '../storage-rules.ts';
 import { cancellationReasons, updateIf } from './common.ts';
 import { DUE_INDEX, DUE_SHARDS, PROFILE_SK, duePk, dueShard, reminderPrefix, reminderSk, slotSk, userPk } from './keys.ts';
 import { BrokenItemError, parseDueEntry, parseDueKey, parsePendingRef, parseReminder, parseSendRecord, parseSlot } from './items.ts';
@@ -15,14 +15,11 @@ export const reminderKey = (ref: { userId: string; series: string; stepId: strin
 /** A new reminder as written (parseReminder reads it back). */
 export function reminderItem(user: UserState, r: NewReminder, createdAt: string) {
   const dueAt = r.dueAt.toISOString();
-  // A step that cannot go inside its window is kept, as expired, and never enters the due index.
-  const expired = r.dueAt.getTime() >= r.validUntil.getTime();
   return {
     ...reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
     type: 'reminder',
     channel: r.channel,
-    // Where it goes is fixed when planned; the claim re-checks that the channel is still on.
-    to: r.channel === 'sms' ? user.phone : user.email?.address,
+    to: reminderAddress(user, r.channel),
     series: r.series,
     stepId: r.stepId,
     body: r.body,
@@ -31,9 +28,9 @@ export function reminderItem(user: UserState, r: NewReminder, createdAt: string)
     validUntil: r.validUntil.toISOString(),
     attempts: 0,
     createdAt,
-    ...(expired
+    ...(expiredWhenPlanned(r)
       ? { status: 'expired', expiredAt: createdAt }
-      : { status: 'pending', gsi1pk: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`), gsi1sk: dueAt }),
+      : { status: 'pending', gsi1pk: dueShard(user.id, r.series, r.stepId, r.channel), gsi1sk: dueAt }),
   };
 }
 
@@ -67,11 +64,7 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
         }),
       );
       // Only what cancelling or moving needs is read: a reminder whose words are broken can still be cancelled (STOP).
-      return (res.Items ?? []).map((item) => {
-        const r = parsePendingRef(item);
-        // A retry or a deferral moves when it will really go: the index key.
-        return { userId, series: r.series, stepId: r.stepId, channel: r.channel, attempts: r.attempts, dueAt: r.dueKey ?? r.dueAt };
-      });
+      return (res.Items ?? []).map((item) => pendingRef(userId, parsePendingRef(item)));
     },
 
     async listReminders(userId, series) {
@@ -170,15 +163,7 @@ export function createDynamoReminders(db: DynamoDBDocumentClient, tableName: str
           ProjectionExpression: 'providerId, deliverySid, delivery, deliveryError, firstTriedAt',
         }),
       );
-      const item: Partial<ReturnType<typeof parseSendRecord>> = res.Item ? parseSendRecord(res.Item) : {};
-      const sid = item.providerId ?? item.deliverySid;
-      return {
-        report:
-          sid && item.delivery && (!item.deliverySid || item.deliverySid === sid)
-            ? { providerId: sid, status: item.delivery, errorCode: item.deliveryError ?? null }
-            : null,
-        firstTriedAt: item.firstTriedAt ? new Date(item.firstTriedAt) : null,
-      };
+      return sendRecord(res.Item ? parseSendRecord(res.Item) : undefined);
     },
 
     async defer(ref, until) {
@@ -379,21 +364,8 @@ async function queryShard(
         onBroken(err);
         continue;
       }
-      out.push({
-        userId: r.userId,
-        series: r.series,
-        stepId: r.stepId,
-        to: r.to,
-        attempts: r.attempts,
-        dueKey: r.dueKey,
-        tz: r.tz,
-        // Taking over a claim that expired: its holder may have sent before it died.
-        uncertain: r.uncertain || r.status === 'sending',
-        dueAt: r.dueAt,
-        ...(r.validUntil ? { validUntil: r.validUntil } : {}),
-        // Narrowed per channel, so a text's body and an email's content stay apart in the type.
-        ...(r.channel === 'sms' ? { channel: r.channel, body: r.body } : { channel: r.channel, body: r.body }),
-      });
+      // Narrowed per channel, so a text's body and an email's content stay apart in the type.
+      out.push(dueReminder(r, r.channel === 'sms' ? { channel: r.channel, body: r.body } : { channel: r.channel, body: r.body }));
     }
     start = res.LastEvaluatedKey;
   } while (start && out.length < limit);

@@ -5,7 +5,6 @@ import type { EmailContent } from '../../content/email.ts';
 import type {
   DecisionLog,
   DueMessage,
-  DueReminder,
   InboundRepository,
   LinkRepository,
   ReminderRef,
@@ -14,8 +13,25 @@ import type {
   Store,
   UserRepository,
 } from '../../use-cases/ports.ts';
-import { checkinSk, consentSk, dueShard, painSk, redFlagSk, reminderSk } from '../dynamo/keys.ts';
-import { reminderView, COMMIT_CANCEL_REASON, DELIVERY_RANK, GAVE_UP, INBOUND_TTL_SECONDS, UNPROVEN_SIGNUP_TTL_SECONDS, isUnproven } from '../storage-rules.ts';
+import { dueShard, reminderSk } from '../dynamo/keys.ts';
+import {
+  COMMIT_CANCEL_REASON,
+  DELIVERY_RANK,
+  GAVE_UP,
+  consentRecord,
+  dueReminder,
+  expiredWhenPlanned,
+  historyRecords,
+  inboundTtl,
+  ownerTtl,
+  pendingRef,
+  profileTtl,
+  reminderAddress,
+  reminderView,
+  sendRecord,
+  unprovenTtl,
+  type HistoryRecord,
+} from '../storage-rules.ts';
 
 /**
  * The repositories in memory, with the DynamoDB ones' semantics (tests/contracts runs the same
@@ -98,7 +114,6 @@ function transact(ops: Op[]): boolean[] | null {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const reminderId = (ref: { userId: string; series: string; stepId: string; channel: 'sms' | 'email' }) =>
   `${ref.userId}\u0000${reminderSk(ref.series, ref.stepId, ref.channel)}`;
 const slotId = (userId: string, channel: 'sms' | 'email') => `${userId}\u0000${channel}`;
@@ -146,7 +161,7 @@ function memoryLinks(state: State): LinkRepository {
       return { phone, address: link.address, status: link.status, at: link.at };
     },
     async requestLink(req, now) {
-      state.links.set(req.phone, { address: req.address, status: req.status, at: req.at, ttl: epoch(now) + UNPROVEN_SIGNUP_TTL_SECONDS });
+      state.links.set(req.phone, { address: req.address, status: req.status, at: req.at, ttl: unprovenTtl(now) });
     },
     async markLinkAsked(phone) {
       const link = state.links.get(phone);
@@ -196,7 +211,7 @@ function memoryReminders(state: State): ReminderRepository {
     async pendingReminders(userId, series) {
       return ofUser(userId, series)
         .filter((r) => r.status === 'pending')
-        .map((r) => ({ userId, series: r.series, stepId: r.stepId, channel: r.channel, attempts: r.attempts, dueAt: r.dueKey ?? r.dueAt }));
+        .map((r) => pendingRef(userId, r));
     },
 
     async listReminders(userId, series) {
@@ -209,22 +224,7 @@ function memoryReminders(state: State): ReminderRepository {
         .filter((r) => r.dueKey <= until)
         .sort(byKey((r) => `${r.dueKey}\u0000${r.shard}\u0000${reminderId(r)}`))
         .slice(0, limit)
-        .map(
-          (r): DueReminder => ({
-            userId: r.userId,
-            series: r.series,
-            stepId: r.stepId,
-            to: r.to ?? '',
-            attempts: r.attempts,
-            dueKey: r.dueKey,
-            ...dueMessage(r),
-            tz: r.tz,
-            // Taking over a claim that expired: its holder may have sent before it died.
-            uncertain: r.uncertain === true || r.status === 'sending',
-            dueAt: r.dueAt,
-            ...(r.validUntil ? { validUntil: r.validUntil } : {}),
-          }),
-        );
+        .map((r) => dueReminder(r, dueMessage(r)));
     },
 
     async nextDueAt(until) {
@@ -269,15 +269,7 @@ function memoryReminders(state: State): ReminderRepository {
     },
 
     async sendRecord(ref) {
-      const r = get(ref);
-      const sid = r?.providerId ?? r?.deliverySid;
-      return {
-        report:
-          r && sid && r.delivery && (!r.deliverySid || r.deliverySid === sid)
-            ? { providerId: sid, status: r.delivery, errorCode: r.deliveryError ?? null }
-            : null,
-        firstTriedAt: r?.firstTriedAt ? new Date(r.firstTriedAt) : null,
-      };
+      return sendRecord(get(ref));
     },
 
     async defer(ref, until) {
@@ -398,29 +390,29 @@ function dueMessage(r: ReminderRecord): DueMessage {
 
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
   const dueAt = r.dueAt.toISOString();
-  const expired = r.dueAt.getTime() >= r.validUntil.getTime();
   return {
     userId: user.id,
     series: r.series,
     stepId: r.stepId,
     channel: r.channel,
-    to: r.channel === 'sms' ? (user.phone ?? undefined) : user.email?.address,
+    to: reminderAddress(user, r.channel) ?? undefined,
     body: clone(r.body),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
     attempts: 0,
     createdAt,
-    shard: dueShard(user.id, r.series, r.channel === 'sms' ? r.stepId : `email#${r.stepId}`),
-    ...(expired ? { status: 'expired' as const, expiredAt: createdAt } : { status: 'pending' as const, dueKey: dueAt }),
+    shard: dueShard(user.id, r.series, r.stepId, r.channel),
+    ...(expiredWhenPlanned(r) ? { status: 'expired' as const, expiredAt: createdAt } : { status: 'pending' as const, dueKey: dueAt }),
   };
 }
 
 function memoryDecisionLog(state: State): DecisionLog {
   const put = <K, V>(map: Map<K, V>, key: K, value: V): Op => ({ check: () => true, apply: () => void map.set(key, value) });
+  const file = (userId: string, h: HistoryRecord) => put(state.history, historyId(userId, h.sk), clone(h.record));
   const insertInbound = (messageSid: string, reply: Reply | null, now: Date): Op => ({
     check: () => !state.inbound.has(messageSid),
-    apply: () => void state.inbound.set(messageSid, { reply, at: now.toISOString(), ttl: epoch(now) + INBOUND_TTL_SECONDS }),
+    apply: () => void state.inbound.set(messageSid, { reply, at: now.toISOString(), ttl: inboundTtl(now) }),
   });
   const pendingOnly = (ref: Parameters<typeof reminderId>[0], change: (r: ReminderRecord) => void): Op => ({
     check: () => state.reminders.get(reminderId(ref))?.status === 'pending',
@@ -444,39 +436,26 @@ function memoryDecisionLog(state: State): DecisionLog {
         });
       }
       const user = decision.user;
-      const unprovenTtl = epoch(now) + UNPROVEN_SIGNUP_TTL_SECONDS;
       if (user) {
+        const ttl = profileTtl(user, now);
         ops.push({
           check: () => {
             const current = state.users.get(user.id);
             return expectedVersion === null ? current === undefined : current?.user.version === expectedVersion;
           },
-          apply: () => void state.users.set(user.id, { user: clone(user), ...(isUnproven(user) ? { ttl: unprovenTtl } : {}) }),
+          apply: () => void state.users.set(user.id, { user: clone(user), ...(ttl === undefined ? {} : { ttl }) }),
         });
         if (claimEmail) {
-          const pendingClaim = user.email?.address === claimEmail && user.email.status === 'pending';
+          const ttl = ownerTtl(user, claimEmail, now);
           ops.push({
             check: () => {
               const owner = state.owners.get(claimEmail);
               return owner === undefined || owner.userId === user.id;
             },
-            apply: () => void state.owners.set(claimEmail, { userId: user.id, at, ...(pendingClaim ? { ttl: unprovenTtl } : {}) }),
+            apply: () => void state.owners.set(claimEmail, { userId: user.id, at, ...(ttl === undefined ? {} : { ttl }) }),
           });
         }
-        if (decision.checkin) {
-          const c = decision.checkin;
-          ops.push(put(state.history, historyId(user.id, checkinSk(c.at, c.id)), { type: 'checkin', ...clone(c) }));
-        }
-        if (decision.painReport) {
-          const p = decision.painReport;
-          const after = p.checkinId && p.checkinAt ? { id: p.checkinId, at: p.checkinAt } : null;
-          ops.push(put(state.history, historyId(user.id, painSk(after, p.at)), { type: 'pain', ...clone(p) }));
-        }
-        if (decision.redFlag) {
-          const r = decision.redFlag;
-          const after = r.checkinId && r.checkinAt ? { id: r.checkinId, at: r.checkinAt } : null;
-          ops.push(put(state.history, historyId(user.id, redFlagSk(after, r.at)), { type: 'red-flag', ...clone(r) }));
-        }
+        for (const h of historyRecords(decision)) ops.push(file(user.id, h));
         for (const r of decision.reminders) {
           const record = newReminder(user, r, at);
           ops.push(put(state.reminders, reminderId(record), record));
@@ -495,10 +474,7 @@ function memoryDecisionLog(state: State): DecisionLog {
         }
       }
       for (const ref of cancelRefs) ops.push(pendingOnly(ref, (found) => cancel(found, at, COMMIT_CANCEL_REASON)));
-      if (user && decision.consent) {
-        const c = decision.consent;
-        ops.push(put(state.history, historyId(user.id, consentSk(c.at, c.action, user.version)), { type: 'consent', ...clone(c) }));
-      }
+      if (user && decision.consent) ops.push(file(user.id, consentRecord(decision.consent, user.version)));
       const failed = transact(ops);
       if (failed === null) return { outcome: 'ok' };
       if (inbound && failed[0]) return { outcome: 'duplicate' };
@@ -532,7 +508,7 @@ function memoryDecisionLog(state: State): DecisionLog {
             link.linkedAt = at;
           },
         },
-        put(state.history, historyId(phoneUser.id, consentSk(consent.at, consent.action, phoneUser.version)), { type: 'consent', ...clone(consent) }),
+        file(phoneUser.id, consentRecord(consent, phoneUser.version)),
       ]);
       if (failed === null) return 'ok';
       return failed[0] ? 'duplicate' : 'conflict';

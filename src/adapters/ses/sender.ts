@@ -1,4 +1,5 @@
 import type { SESClient } from '@aws-sdk/client-ses';
+import { REMINDER_TAG, encodeReminderTag } from '../../core/reminder-tag.ts';
 import { SendError, type EmailSender } from '../../use-cases/ports.ts';
 import { awsClientOptions } from '../aws-client.ts';
 import { buildMime } from './mime.ts';
@@ -17,11 +18,6 @@ export interface SesSenderOptions {
   /** The clock for the Date header (the dev clock locally). */
   now: () => Date;
 }
-
-/** The message tag naming the reminder an email is (SES tag values allow only letters, digits, _ and -). */
-export const REMINDER_TAG = 'legday-reminder';
-export const encodeReminderTag = (ref: { userId: string; series: string; stepId: string }) =>
-  Buffer.from(JSON.stringify({ u: ref.userId, s: ref.series, k: ref.stepId })).toString('base64url');
 
 /** SES errors that retrying will not fix. */
 const REJECTED = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ConfigurationSetSendingPausedException']);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { validator } from 'hono/validator';
 import { isSnsUrl, topicRegion, type SnsCheck } from '../../adapters/sns/verify.ts';
-import { emailEventChanges, emailMessageEvent } from '../../core/ses-events.ts';
+import { readSesEvent } from '../../core/ses-events.ts';
 import { changeEmailStatus } from '../../use-cases/change-email-status.ts';
 import type { Log, Metrics, Store } from '../../use-cases/ports.ts';
 import { jsonBody } from '../validate.ts';
@@ -51,14 +51,13 @@ export function sesEventRoutes(deps: SesEventDeps) {
     } catch {
       return c.text('Bad request: the SNS message is not an SES event', 400);
     }
-    const changes = emailEventChanges(event);
+    const { changes, message } = readSesEvent(event);
     for (const change of changes) {
       const result = await changeEmailStatus(deps, { ...change, via: change.to === 'bounced' ? 'SES bounce' : 'SES complaint' });
       deps.metrics.count(change.to === 'bounced' ? 'EmailBounced' : 'EmailComplained');
       if (result === 'unknown-address') deps.log.info('SES event for an address we do not know', { email: change.address });
     }
     // The email itself, when it was a reminder: delivered, bounced or complained, as Twilio's reports are for texts.
-    const message = emailMessageEvent(event);
     if (message) {
       await deps.store.recordDelivery({
         ref: { ...message.ref, channel: 'email' },

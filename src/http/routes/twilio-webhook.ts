@@ -1,7 +1,6 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import { validator } from 'hono/validator';
 import * as v from 'valibot';
 import { isValidTwilioSignature } from '../../adapters/twilio/signature.ts';
 import { messagingResponse } from '../../adapters/twilio/twiml.ts';
@@ -47,11 +46,13 @@ const id = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max))
 const statusRefSchema = v.object({ u: id(300), s: id(100), k: id(100) });
 
 /**
- * Twilio's signature over PUBLIC_URL + path + query and every parameter, checked on the raw body
- * before anything parses it (a forged request is refused whatever its Content-Type claims).
+ * A signed Twilio form post: the raw body is parsed once, into the fields Twilio's signature covers
+ * (over PUBLIC_URL + path + query and every parameter), and the signature is checked on them
+ * before anything else reads them (a forged request is refused whatever its Content-Type claims).
+ * Only then are the same fields checked against the route's schema and handed to it as `form`.
  */
-function twilioSigned(deps: TwilioWebhookDeps) {
-  return createMiddleware(async (c, next) => {
+function signedTwilioForm<S extends v.GenericSchema<Record<string, string>>>(deps: TwilioWebhookDeps, schema: S) {
+  return createMiddleware<{ Variables: { form: v.InferOutput<S> } }>(async (c, next) => {
     const form = await formFields(c);
     // A repeated parameter is not something Twilio sends; refuse it rather than guess.
     if ('repeated' in form) return c.text(`Bad request: parameter ${form.repeated} is repeated`, 400);
@@ -59,18 +60,10 @@ function twilioSigned(deps: TwilioWebhookDeps) {
     if (!isValidTwilioSignature(deps.authToken, c.req.header('x-twilio-signature'), url, form.fields)) {
       return c.text('Invalid Twilio signature', 403);
     }
-    await next();
-  });
-}
-
-/** A Hono validator for a signed Twilio form post's fields: the typed fields, or a 400 with the reasons. */
-function twilioForm<S extends v.GenericSchema<Record<string, string>>>(schema: S) {
-  return validator('form', async (_parsed, c: Context) => {
-    const form = await formFields(c);
-    if ('repeated' in form) return c.text(`Bad request: parameter ${form.repeated} is repeated`, 400);
     const parsed = v.safeParse(schema, form.fields);
     if (!parsed.success) return c.text(`Bad request: ${reasons(parsed.issues)}`, 400);
-    return parsed.output as v.InferOutput<S>;
+    c.set('form', parsed.output);
+    await next();
   });
 }
 
@@ -78,8 +71,8 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
   const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.text('Request body too large', 413) });
   return new Hono()
   // Delivery reports for the texts the sweeper sent (the status callback each send asks for).
-  .post('/status', limit, twilioSigned(deps), twilioForm(statusSchema), async (c) => {
-    const report = c.req.valid('form');
+  .post('/status', limit, signedTwilioForm(deps, statusSchema), async (c) => {
+    const report = c.var.form;
     const to = normalizePhone(report.To);
     if (!to) return c.text('Bad request: To is not a phone number', 400);
     const ref = v.safeParse(statusRefSchema, { u: c.req.query('u'), s: c.req.query('s'), k: c.req.query('k') });
@@ -98,10 +91,9 @@ export function twilioWebhookRoutes(deps: TwilioWebhookDeps) {
   .post(
     '/sms',
     limit,
-    twilioSigned(deps),
-    twilioForm(inboundSchema),
+    signedTwilioForm(deps, inboundSchema),
     async (c) => {
-      const sms = c.req.valid('form');
+      const sms = c.var.form;
       const from = normalizePhone(sms.From);
       if (!from) return c.text('Bad request: From is not a phone number', 400);
       // The MessageSid is covered by the signature and is the same on every retry of one message;
