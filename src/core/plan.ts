@@ -1,5 +1,6 @@
 import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
 import { stepEmail, type EmailContent } from '../content/email.ts';
+import { loadLine, loadRule } from '../content/load.ts';
 import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -123,12 +124,8 @@ export function planReminders(input: {
   spreadMinutes?: number;
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
-  const load =
-    input.deload !== undefined
-      ? render(LOAD_TEXT.deload, { deload: input.deload ? `: ${input.deload}` : '' })
-      : input.caps
-        ? render(LOAD_TEXT.caps, { caps: input.caps })
-        : LOAD_TEXT.generic;
+  const rule = loadRule(input.caps, input.deload);
+  const load = loadLine(rule, LOAD_TEXT);
   const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey, input.spreadMinutes) : 0;
   const timed = PLAN.steps.map((step) => {
     // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
@@ -146,7 +143,7 @@ export function planReminders(input: {
         input.channels,
         { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
         render(STEP_TEXT[t.step.id]!, { load }),
-        () => stepEmail(t.step.id, input.caps, input.deload),
+        () => stepEmail(t.step.id, rule),
       ),
     )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -169,7 +166,5 @@ export function painCheckReminder(
   // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
   const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
   const dueAt = spreadWithin(planned, spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0, validUntil, zone);
-  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () =>
-    stepEmail('pain-check', null),
-  );
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () => stepEmail('pain-check'));
 }

@@ -6,6 +6,7 @@ import { buildMime } from '../../src/adapters/ses/mime.ts';
 import { createLocalSnsSigner, createSnsVerifier, isSnsUrl, stringToSign } from '../../src/adapters/sns/verify.ts';
 import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../src/content/email.ts';
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
+import { loadRule } from '../../src/content/load.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
 import { londoner } from '../support/lifter.ts';
 import { respond } from '../../src/core/respond.ts';
@@ -21,13 +22,13 @@ describe('email wording', () => {
   it('every plan step has a proper email: a subject, a list of steps, nothing left unfilled', () => {
     for (const id of [...PLAN.steps.map((s) => s.id), 'pain-check-1']) {
       for (const caps of [null, 'squat 154kg, deadlift 198kg']) {
-        const e = stepEmail(id, caps);
+        const e = stepEmail(id, loadRule(caps));
         expect(e.subject.length).toBeGreaterThan(10);
         expect(e.list.length).toBeGreaterThan(0);
         expect(JSON.stringify(e)).not.toMatch(/\{\w+\}/);
       }
     }
-    expect(stepEmail('pre-leg-day', 'squat 154kg').list.join(' ')).toContain('squat 154kg');
+    expect(stepEmail('pre-leg-day', loadRule('squat 154kg')).list.join(' ')).toContain('squat 154kg');
   });
 
   it('every SMS reply has its own email wording, and it is not the SMS text', () => {
