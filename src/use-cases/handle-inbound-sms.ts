@@ -51,7 +51,7 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     from: sms.from,
     userId: SMS_CHANNEL.userId(sms.from),
     dedupeKey: sms.dedupeKey,
-    read: (ctx) => understand(sms.body, ctx),
+    read: () => understand(sms.body),
     keyword: sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : carrierKeyword(sms.body),
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
     ...(sms.optOutType ? { handledBy: { intent: ADVANCED_OPT_OUT[sms.optOutType], via: 'twilio advanced opt-out' } } : {}),

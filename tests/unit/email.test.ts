@@ -8,6 +8,7 @@ import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../sr
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
 import { loadRule } from '../../src/content/load.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
+import { inContext } from '../../src/core/understanding/index.ts';
 import { londoner } from '../support/lifter.ts';
 import { respond } from '../../src/core/respond.ts';
 import { emailStatusChange } from '../../src/core/channel-status.ts';
@@ -116,6 +117,16 @@ describe('inbound email rules (pure)', () => {
     expect(readEmail('Re: Evening check', 'Hey coach,\nThanks!\n\nSam').intent).toEqual({ kind: 'smalltalk', tone: 'thanks' });
     expect(readEmail('', 'purple monkey dishwasher').intent.kind).toBe('unknown');
     expect(cleanSubject('Re: AW: Fwd[2]: legs done')).toBe('legs done');
+  });
+
+  it('an open pain check can answer from an earlier line than the one chosen without it, from the same reading', () => {
+    const u = readEmail('status', 'dunno, around a 6 I guess, walking ok');
+    expect(u.intent.kind).toBe('status');
+    const c = inContext(u, { painCheckOpen: true });
+    expect(c.intent.kind).toBe('score');
+    expect(c.entities.score).toBe(6);
+    expect(c.normalised).toBe(u.readings.tried[0]!.normalised);
+    expect(c.triage).toBe(u.triage);
   });
 
   it('triages the whole message, not only its first line', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readScore } from '../../src/core/understanding/entities.ts';
-import { understand } from '../../src/core/understanding/index.ts';
+import { inContext, understand } from '../../src/core/understanding/index.ts';
+import { loadCorpus } from '../../eval/score.ts';
 import { editDistance, normalise } from '../../src/core/understanding/normalise.ts';
 
 const kind = (text: string, painCheckOpen = false) => understand(text, { painCheckOpen }).intent.kind;
@@ -112,6 +113,29 @@ describe('intents: soreness, scores, questions, small talk, pause', () => {
 
   it.each(['resume', 'back from holiday, start again', 'unpause'])('%j resumes', (text) => expect(kind(text)).toBe('resume'));
   it.each(['skipped leg day', 'missed legs today', 'no legs today, moving it to friday'])('%j skipped', (text) => expect(kind(text)).toBe('skipped'));
+});
+
+describe('an open pain check classifies the first reading again, without reading again', () => {
+  const open = { painCheckOpen: true };
+
+  it('a number with words becomes the answer; the reading itself is reused', () => {
+    const u = understand('4, way better today');
+    const c = inContext(u, open);
+    expect(u.intent.kind).not.toBe('score');
+    expect(c.intent.kind).toBe('score');
+    expect(c.normalised).toBe(u.normalised);
+    expect(c.triage).toBe(u.triage);
+    expect(c.entities).toBe(u.entities);
+  });
+
+  it('on every corpus text, the context only ever turns an intent into a score (what lets an email keep its first choice of line)', () => {
+    for (const ex of [...loadCorpus('tuning'), ...loadCorpus('held-out')]) {
+      const u = understand(ex.text);
+      const c = inContext(u, open);
+      if (c.intent.kind !== 'score') expect(c.intent, ex.text).toEqual(u.intent);
+      expect({ ...c, intent: null }, ex.text).toEqual({ ...u, intent: null });
+    }
+  });
 });
 
 describe('intents: carrier keywords are whole messages', () => {

@@ -100,7 +100,8 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   const strong = R.done.test(t);
   // "yesterday" or "this morning" says when, not that a session happened: with soreness it is a report.
   const done = strong || (R.weakDone.test(t) && !R.sore.test(t));
-  // A number while the morning check is open is its answer ("6", "6 and numb", "4, better").
+  // A number while the morning check is open is its answer ("6", "6 and numb", "4, better"). The
+  // context is read here alone and only ever makes a score (index.ts's inContext relies on it).
   if (e.score !== null && !(legs && done)) {
     if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score', score: e.score };
   }
