@@ -38,11 +38,12 @@ export interface InboundMessage {
   /** Reads the message, once and without context (an open pain check only classifies it again: inContext). */
   read: () => Understanding;
   /**
-   * The carrier keyword the message is, where the channel knows it without reading the message
-   * (a text's exact keyword, or Advanced Opt-Out's); otherwise the reading's intent decides.
-   * STOP, START and HELP read the same whatever the conversation: no context is needed to exempt them.
+   * The carrier keyword the message is, from its reading, where the channel has its own rule (a
+   * text: the carriers' whole-message keyword, or Advanced Opt-Out's); otherwise the reading's
+   * intent decides. STOP, START and HELP read the same whatever the conversation: no context is
+   * needed to exempt them.
    */
-  keyword?: string | null;
+  keyword?: (u: Understanding) => string | null;
   /** The provider answered the keyword itself (Twilio's Advanced Opt-Out): the change is kept, with `via`, and nothing is said. */
   handledBy?: { intent: Intent; via: string };
   /** What someone with no profile here is told, instead of deciding anything (email: one pointer to the sign-up page). */
@@ -106,7 +107,7 @@ export async function handleInbound(deps: InboundDeps, msg: InboundMessage): Pro
   // An email from a pending address confirms it: its owner record then loses the pending expiry.
   const claimEmail = (d: Decision) =>
     msg.claimsEmail && d.consent?.action === 'opt-in' && d.consent.channel === msg.channel.name && d.user?.email ? d.user.email.address : null;
-  const keyword = msg.keyword === undefined ? plain.intent.kind : msg.keyword;
+  const keyword = msg.keyword ? msg.keyword(plain) : plain.intent.kind;
   const limits = (d: Decision, isNew: boolean, now: Date, record: InboundRecord | null) => limitsFor(deps, msg, keyword, d, isNew, now, record);
 
   const send = async (reply: Reply | null) => {

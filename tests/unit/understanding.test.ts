@@ -154,6 +154,17 @@ describe('intents: carrier keywords are whole messages', () => {
     'remove me from your list', 'take me off the list', 'no more texts', "don't text me", 'leave me alone', 'Stop these',
   ])('%j opts out in plain words', (text) => expect(kind(text)).toBe('stop'));
 
+  it('the reading keeps the carrier keyword it found, which a text\'s SMS steps use (a plain-language help is not one)', () => {
+    expect(understand('Stop.').keyword).toBe('stop');
+    expect(understand('stop texting me').keyword).toBe('stop');
+    expect(understand('unstop').keyword).toBe('start');
+    expect(understand('HELP').keyword).toBe('help');
+    expect(understand("don't stop me now").keyword).toBeNull();
+    const help = understand('what is this?');
+    expect(help.intent.kind).toBe('help');
+    expect(help.keyword).toBeNull();
+  });
+
   it('TZ sets a zone; a move in plain words too', () => {
     expect(understand('TZ Europe/London').intent).toEqual({ kind: 'timezone', zone: 'Europe/London' });
     expect(understand('timezone: pacific').intent).toEqual({ kind: 'timezone', zone: 'pacific' });

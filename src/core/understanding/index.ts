@@ -5,21 +5,13 @@
  * red-flags.json); README "What it understands" says why rules and not a trained model.
  */
 import { extractEntities, readUntilWeekday, type Entities } from './entities.ts';
-import { classify, mentionsPainWords, type Intent, type IntentContext } from './intents.ts';
+import { carrierKeyword, classify, mentionsPainWords, type CarrierKeyword, type Intent, type IntentContext, type Reading } from './intents.ts';
 import { normalise, type Normalised } from './normalise.ts';
-import { triage, type Triage } from './triage.ts';
+import { literal, triage, type Triage } from './triage.ts';
 
 export type { Entities } from './entities.ts';
-export type { Intent, IntentContext, IntentKind, QuestionTopic, SmallTalk } from './intents.ts';
+export type { CarrierKeyword, Intent, IntentContext, IntentKind, QuestionTopic, Reading, SmallTalk } from './intents.ts';
 export type { Tier, Triage } from './triage.ts';
-export { carrierKeyword } from './intents.ts';
-
-/** One text read: everything but its intent, which depends on the conversation (inContext). */
-export interface Reading {
-  normalised: Normalised;
-  entities: Entities;
-  triage: Triage;
-}
 
 export interface Understanding {
   intent: Intent;
@@ -28,6 +20,8 @@ export interface Understanding {
   /** The message as sent, for the record. */
   text: string;
   normalised: Normalised;
+  /** STOP, START or HELP as carriers read them, when the text the intent came from is one (the whole text). */
+  keyword: CarrierKeyword | null;
   /**
    * What inContext classifies again instead of reading again: the readings the intent was looked
    * for in, in order (a text: itself; an email: its candidate texts, as far as needed), and the
@@ -41,10 +35,12 @@ const NO_CONTEXT: IntentContext = { painCheckOpen: false };
 /** Longer than any text; an email body is cut to its own words before it gets here. */
 const MAX_CHARS = 4000;
 
+/** One text read: everything but its intent, which depends on the conversation (inContext). */
 function read(text: string): Reading {
   const normalised = normalise(text.slice(0, MAX_CHARS));
   const entities = extractEntities(normalised);
-  return { normalised, entities, triage: triage(normalised, entities) };
+  const lit = literal(normalised.text);
+  return { normalised, entities, literal: lit, triage: triage(normalised, entities, lit), keyword: carrierKeyword(normalised.raw) };
 }
 
 /** Reads one message. `ctx` is what the conversation is waiting for (an open pain check). */
@@ -100,7 +96,7 @@ function choose(readings: Iterable<Reading>, ctx: IntentContext): Choice {
   let chosen: Choice | null = null;
   for (const reading of readings) {
     tried.push(reading);
-    chosen = { tried, reading, intent: classify(reading.normalised, reading.entities, reading.triage, ctx) };
+    chosen = { tried, reading, intent: classify(reading, ctx) };
     if (chosen.intent.kind !== 'unknown') break;
   }
   if (!chosen) throw new Error('nothing to read');
@@ -115,7 +111,7 @@ function compose(whole: Reading, text: string, chosen: Choice): Understanding {
       ? whole.entities
       : // Numbers and dates anywhere in the message count; the first line may only say "legs done".
         { ...whole.entities, score: reading.entities.score ?? whole.entities.score, daysAgo: reading.entities.daysAgo ?? whole.entities.daysAgo };
-  return { intent, entities, triage: whole.triage, text, normalised: reading.normalised, readings: { tried, whole } };
+  return { intent, entities, triage: whole.triage, text, normalised: reading.normalised, keyword: reading.keyword, readings: { tried, whole } };
 }
 
 /** The same reading with a known intent (Twilio's Advanced Opt-Out has already read the keyword). */
