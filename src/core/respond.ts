@@ -138,9 +138,7 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
       if (isEarlierSession(user, u, now)) return pain(user, input, u);
       return checkin(user, user ?? fresh(), input, u);
     case 'soreness':
-      return pain(user, input, u);
     case 'score':
-      if (user?.painTrack) return painScore(user, input, intent.score, text);
       return pain(user, input, u);
     case 'question':
       return question(user, input, intent.topic, u);
@@ -226,7 +224,7 @@ function redFlag(existing: UserState | null, base: UserState, input: InboundText
     user = { ...user, recent: withPainScore(user.recent, u.entities.score) };
   }
   const last = user.recent[0];
-  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
+  const score = u.entities.score;
   return {
     ...nothing,
     reply,
@@ -323,7 +321,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
 function pain(user: UserState | null, input: InboundText, u: Understanding): Decision {
   const { now, text } = input;
   const at = now.toISOString();
-  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
+  const score = u.entities.score;
   const last = user?.recent[0];
   const painReport = { at, score, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null };
   if (user?.painTrack && score !== null) return painScore(user, input, score, text);

@@ -104,7 +104,9 @@ describe('MIME (nodemailer) and parsing (mailparser)', () => {
     const parsed = await parseEmail(raw);
     expect(parsed.from).toBe('zoe@example.com');
     expect(parsed.text.trim()).toBe('6');
-    expect(readEmail(parsed.subject, parsed.text, { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 6 });
+    const u = readEmail(parsed.subject, parsed.text, { painCheckOpen: true });
+    expect(u.intent).toEqual({ kind: 'score' });
+    expect(u.entities.score).toBe(6);
   });
 });
 

@@ -6,6 +6,11 @@ import { editDistance, normalise } from '../../src/core/understanding/normalise.
 
 const kind = (text: string, painCheckOpen = false) => understand(text, { painCheckOpen }).intent.kind;
 const tier = (text: string) => understand(text).triage.tier;
+/** The intent with an open pain check, and the score it read (the score intent's number is the entity). */
+const answer = (text: string) => {
+  const u = understand(text, { painCheckOpen: true });
+  return { intent: u.intent, score: u.entities.score };
+};
 
 describe('normalise: how people write', () => {
   it.each([
@@ -71,11 +76,11 @@ describe('intents: soreness, scores, questions, small talk, pause', () => {
     ['about a 4', 4],
     ['8 out of 10', 8],
     ['like a seven', 7],
-  ])('%j answers the pain check with %i', (text, score) => expect(understand(text, { painCheckOpen: true }).intent).toEqual({ kind: 'score', score }));
+  ])('%j answers the pain check with %i', (text, score) => expect(answer(text)).toEqual({ intent: { kind: 'score' }, score }));
 
   it('while the pain check is open, a number with words is still its answer', () => {
-    expect(understand('4, way better today', { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 4 });
-    expect(understand('8 fever', { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 8 });
+    expect(answer('4, way better today')).toEqual({ intent: { kind: 'score' }, score: 4 });
+    expect(answer('8 fever')).toEqual({ intent: { kind: 'score' }, score: 8 });
   });
 
   it.each(['140', 'squat 140', 'I did 12 reps', 'legs in 10'])('%j is not a pain score', (text) => expect(kind(text)).not.toBe('score'));

@@ -17,8 +17,8 @@ export type Intent =
   | { kind: 'checkin' }
   | { kind: 'upcoming' }
   | { kind: 'soreness' }
-  /** A bare 0-10 ("6", "6/10", "like a 7"): the answer to "How is your back today?". */
-  | { kind: 'score'; score: number }
+  /** A bare 0-10 ("6", "6/10", "like a 7"): the answer to "How is your back today?". The number is entities.score. */
+  | { kind: 'score' }
   | { kind: 'question'; topic: QuestionTopic }
   | { kind: 'status' }
   | { kind: 'history' }
@@ -119,7 +119,7 @@ export function classify(r: Reading, ctx: IntentContext): Intent {
   // A number while the morning check is open is its answer ("6", "6 and numb", "4, better"). The
   // context is read here alone and only ever makes a score (index.ts's inContext relies on it).
   if (e.score !== null && !(legs && done)) {
-    if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score', score: e.score };
+    if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score' };
   }
 
   const starts = R.questionStart.test(words.slice(0, 3).join(' '));
