@@ -73,6 +73,19 @@ function spreadWithin(planned: Date, spreadMs: number, validUntil: Date, zone: s
   return sendable && t < validUntil ? t : planned;
 }
 
+/**
+ * When a step moved to another day goes (a skipped leg day's warm-up text): its time of day from
+ * the plan, `days` after `now`, spread like the rest of the person's plan. Its window moves with it
+ * (respond.ts), so there is no end to keep it inside here.
+ */
+export function movedStepTime(stepId: string, now: Date, zone: string, days: number, spreadKey: string): Date {
+  const at = PLAN.steps.find((s) => s.id === stepId)?.at ?? PLAN.sendingHours.start;
+  const planned = nextSendingTime(atLocalTime(now, zone, days, at), zone, PLAN.sendingHours);
+  return spreadWithin(planned, spreadOffsetMs(spreadKey), NO_END, zone);
+}
+
+const NO_END = new Date(8.64e15);
+
 function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date): Date {
   const day = step.anchor === 'leg-day' ? step.day : gapDays + step.day;
   let t = atLocalTime(checkinAt, zone, day, step.at);

@@ -2,8 +2,8 @@ import { ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../content/inde
 import type { Said, SaidValue } from '../content/email.ts';
 import { nothing, type Decision } from './decision.ts';
 import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps } from './lifts.ts';
-import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday, nextSendingTime } from './local-time.ts';
-import { expectedGapDays, painCheckReminder, planReminders, spreadOffsetMs, type Channel, type NewReminder } from './plan.ts';
+import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday } from './local-time.ts';
+import { expectedGapDays, movedStepTime, painCheckReminder, planReminders, type Channel, type NewReminder } from './plan.ts';
 import { mentionsPain, pauseUntilWeekday, understand, type QuestionTopic, type Understanding } from './understanding/index.ts';
 import { optOut, unsubscribeEmail } from './channel-status.ts';
 import { channelsOf, contextOf, EMAIL_STOPPED, liveSeries, type CheckinSummary, type ConsentEvent, type PainTrack, type UserState } from './user.ts';
@@ -477,8 +477,7 @@ function skipped(user: UserState | null, input: InboundText, u: Understanding): 
   const weekday = localWeekday(now, zone);
   const inDays = pauseUntilWeekday(u, weekday) ?? 1;
   // The moved warm-up text keeps the person's spread offset, like every other replan: an 08:00 move is a peak too.
-  const morning = atLocalTime(now, zone, inDays, PLAN.steps.find((s) => s.id === 'pre-leg-day')?.at ?? '08:00');
-  const when = nextSendingTime(new Date(morning.getTime() + spreadOffsetMs(user.id)), zone, PLAN.sendingHours);
+  const when = movedStepTime('pre-leg-day', now, zone, inDays, user.id);
   const planned = replanAll(user).filter((r) => r.stepId === 'pre-leg-day');
   if (!planned.length) return { ...nothing, reply: say('skippedNoPlan') };
   // Still pending: move it. Already sent: a second warm-up text for the new day.
