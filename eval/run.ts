@@ -11,7 +11,7 @@ const parts = ['tuning', 'held-out'] as const;
 const json = process.argv.includes('--json');
 const verbose = process.argv.includes('--misses');
 const results: Record<string, Scores> = {};
-for (const part of parts) results[part] = score(loadCorpus(part));
+for (const part of parts) results[part] = await score(loadCorpus(part));
 
 if (json) {
   console.log(JSON.stringify(Object.fromEntries(parts.map((p) => [p, summary(results[p]!)])), null, 2));

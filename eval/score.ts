@@ -2,10 +2,12 @@
  * Scores the understanding layer on the labeled corpus (eval/corpus/*.jsonl). Used by
  * `npm run eval` and by tests/unit/understanding-corpus.test.ts, which fails `npm test` when the
  * figures drop below the bar. Emails go through the same path as the inbound-email function:
- * the quoted thread and signature cut by email-reply-parser, then the core's reading of the rest.
+ * built as MIME and parsed by its parser (the body cut to its first 4 KB, the quoted thread and
+ * signature cut by email-reply-parser), then the core's reading of the rest.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import EmailReplyParser from 'email-reply-parser';
+import { parseEmail } from '../src/adapters/email/parse.ts';
+import { buildMime } from '../src/adapters/ses/mime.ts';
 import { readEmail } from '../src/core/inbound-email.ts';
 import { understand, type Understanding } from '../src/core/understanding/index.ts';
 
@@ -35,9 +37,13 @@ export function loadCorpus(part: 'tuning' | 'held-out'): Example[] {
   );
 }
 
-export function read(ex: Example): Understanding {
+export async function read(ex: Example): Promise<Understanding> {
   const ctx = { painCheckOpen: ex.painCheckOpen };
-  if (ex.channel === 'email') return readEmail(ex.subject ?? '', new EmailReplyParser().parseReply(ex.text), ctx);
+  if (ex.channel === 'email') {
+    // As /dev/email does: real MIME, so the eval reads what production's parser hands the core.
+    const parsed = await parseEmail(await buildMime({ from: 'lifter@example.com', to: 'coach@legday.local', subject: ex.subject ?? '', text: ex.text }));
+    return readEmail(parsed.subject, parsed.text, ctx);
+  }
   return understand(ex.text, ctx);
 }
 
@@ -59,7 +65,7 @@ export interface Scores {
   misses: string[];
 }
 
-export function score(examples: readonly Example[]): Scores {
+export async function score(examples: readonly Example[]): Promise<Scores> {
   const confusion: Record<string, Record<string, number>> = {};
   const misses: string[] = [];
   let correct = 0;
@@ -67,7 +73,7 @@ export function score(examples: readonly Example[]): Scores {
   const tierTotals = { emergency: 0, soon: 0 };
   const tierCaught = { emergency: 0, soon: 0 };
   for (const ex of examples) {
-    const u = read(ex);
+    const u = await read(ex);
     const got = u.intent.kind;
     (confusion[ex.intent] ??= {})[got] = (confusion[ex.intent]![got] ?? 0) + 1;
     confusion[got] ??= {};

@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot';
 import emailJson from './email.json' with { type: 'json' };
-import { PLAN, SMS, render, type SmsName } from './index.ts';
+import { PLAN, SMS, type SmsName } from './index.ts';
+import { loadLine, type LoadRule } from './load.ts';
 
 /** One email's words, before links and markup are added. */
 export interface EmailContent {
@@ -98,21 +99,12 @@ export function emailReply(said: Said, extra: Readonly<Record<string, SaidValue>
   return fill(EMAIL.replies[said.key]!, { ...said.vars, ...extra });
 }
 
-/**
- * A plan step as an email; `caps` is the 10% caps text, or null for the generic rule; `deload`
- * (after a break) replaces both with the deload advice.
- */
-export function stepEmail(stepId: string, caps: string | null, deload?: string | null): EmailContent {
+/** A plan step as an email, with the load advice `load` (load.ts) in the email's words. */
+export function stepEmail(stepId: string, load: LoadRule = { kind: 'generic' }): EmailContent {
   const base = stepId.replace(/-\d+$/, '');
   const b = EMAIL.steps[stepId] ?? EMAIL.steps[base];
   if (!b) throw new Error(`no email for step "${stepId}"`);
-  const load =
-    deload !== undefined
-      ? render(EMAIL.load.deload, { deload: deload ? `: ${deload}` : '' })
-      : caps
-        ? render(EMAIL.load.caps, { caps })
-        : EMAIL.load.generic;
-  return fill(b, { load });
+  return fill(b, { load: loadLine(load, EMAIL.load) });
 }
 
 /** A finished email: both parts, ready for MIME. */

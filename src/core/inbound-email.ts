@@ -1,4 +1,4 @@
-import { understand, type Understanding } from './understanding/index.ts';
+import { understandParts, type IntentContext, type Understanding } from './understanding/index.ts';
 
 /**
  * What of an inbound email counts. Pure, like the rest of the core: the adapter has decoded the
@@ -37,34 +37,13 @@ export function emailWords(visible: string): string[] {
 }
 
 /** Reads an email: its intent, entities and triage, as one message. */
-export function readEmail(subject: string, visible: string, ctx = { painCheckOpen: false }): Understanding {
+export function readEmail(subject: string, visible: string, ctx?: IntentContext): Understanding {
   const lines = emailWords(visible);
   const whole = lines.join('\n').slice(0, MAX_OWN_CHARS);
   const subj = cleanSubject(subject);
-  // Each distinct text is read once: the candidates often repeat (one line is the whole message).
-  const readings = new Map<string, Understanding>();
-  const read = (text: string) => readings.get(text) ?? readings.set(text, understand(text, ctx)).get(text)!;
-  const everything = read([subj, whole].filter(Boolean).join('\n'));
-  const pick = (text: string) => {
-    const u = read(text);
-    return u.intent.kind === 'unknown' ? null : u;
-  };
-  const chosen =
-    (lines[0] ? pick(lines[0]) : null) ??
-    (whole && lines.length > 1 ? pick(whole) : null) ??
-    (subj ? pick(subj) : null) ??
-    read(whole || subj);
-  return {
-    ...chosen,
-    // Numbers and dates anywhere in the message count; the first line may only say "legs done".
-    entities: {
-      ...everything.entities,
-      score: chosen.entities.score ?? everything.entities.score,
-      daysAgo: chosen.entities.daysAgo ?? everything.entities.daysAgo,
-    },
-    triage: everything.triage,
-    text: whole || subj,
-  };
+  // The intent: the first own line, else the whole message (when it has more lines), else the subject.
+  const intentFrom = [lines[0], lines.length > 1 ? whole : '', subj].filter((t): t is string => Boolean(t));
+  return understandParts({ intentFrom, fallback: whole || subj, whole: [subj, whole].filter(Boolean).join('\n'), text: whole || subj }, ctx);
 }
 
 export type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';

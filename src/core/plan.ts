@@ -1,5 +1,6 @@
 import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
 import { stepEmail, type EmailContent } from '../content/email.ts';
+import { loadLine, loadRule } from '../content/load.ts';
 import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -72,6 +73,19 @@ function spreadWithin(planned: Date, spreadMs: number, validUntil: Date, zone: s
   return sendable && t < validUntil ? t : planned;
 }
 
+/**
+ * When a step moved to another day goes (a skipped leg day's warm-up text): its time of day from
+ * the plan, `days` after `now`, spread like the rest of the person's plan. Its window moves with it
+ * (respond.ts), so there is no end to keep it inside here.
+ */
+export function movedStepTime(stepId: string, now: Date, zone: string, days: number, spreadKey: string): Date {
+  const at = PLAN.steps.find((s) => s.id === stepId)?.at ?? PLAN.sendingHours.start;
+  const planned = nextSendingTime(atLocalTime(now, zone, days, at), zone, PLAN.sendingHours);
+  return spreadWithin(planned, spreadOffsetMs(spreadKey), NO_END, zone);
+}
+
+const NO_END = new Date(8.64e15);
+
 function stepTime(step: PlanStep, checkinAt: Date, zone: string, gapDays: number, notBefore: Date): Date {
   const day = step.anchor === 'leg-day' ? step.day : gapDays + step.day;
   let t = atLocalTime(checkinAt, zone, day, step.at);
@@ -123,12 +137,8 @@ export function planReminders(input: {
   spreadMinutes?: number;
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
-  const load =
-    input.deload !== undefined
-      ? render(LOAD_TEXT.deload, { deload: input.deload ? `: ${input.deload}` : '' })
-      : input.caps
-        ? render(LOAD_TEXT.caps, { caps: input.caps })
-        : LOAD_TEXT.generic;
+  const rule = loadRule(input.caps, input.deload);
+  const load = loadLine(rule, LOAD_TEXT);
   const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey, input.spreadMinutes) : 0;
   const timed = PLAN.steps.map((step) => {
     // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
@@ -146,7 +156,7 @@ export function planReminders(input: {
         input.channels,
         { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
         render(STEP_TEXT[t.step.id]!, { load }),
-        () => stepEmail(t.step.id, input.caps, input.deload),
+        () => stepEmail(t.step.id, rule),
       ),
     )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -169,7 +179,5 @@ export function painCheckReminder(
   // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
   const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
   const dueAt = spreadWithin(planned, spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0, validUntil, zone);
-  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () =>
-    stepEmail('pain-check', null),
-  );
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () => stepEmail('pain-check'));
 }

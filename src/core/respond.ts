@@ -2,8 +2,8 @@ import { ICE_WINDOW_HOURS, PLAN, stepLabel, type SmsName } from '../content/inde
 import type { Said, SaidValue } from '../content/email.ts';
 import { nothing, type Decision } from './decision.ts';
 import { defaultUnitFor, defaultUnitForZone, deloadRanges, heaviest, parseLifts, tenPercentCaps } from './lifts.ts';
-import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday, nextSendingTime } from './local-time.ts';
-import { expectedGapDays, painCheckReminder, planReminders, spreadOffsetMs, type Channel, type NewReminder } from './plan.ts';
+import { atLocalTime, formatDay, formatWhen, localDaysBetween, localWeekday } from './local-time.ts';
+import { expectedGapDays, movedStepTime, painCheckReminder, planReminders, type Channel, type NewReminder } from './plan.ts';
 import { mentionsPain, pauseUntilWeekday, understand, type QuestionTopic, type Understanding } from './understanding/index.ts';
 import { optOut, unsubscribeEmail } from './channel-status.ts';
 import { channelsOf, contextOf, EMAIL_STOPPED, liveSeries, type CheckinSummary, type ConsentEvent, type PainTrack, type UserState } from './user.ts';
@@ -138,9 +138,7 @@ function decide(user: UserState | null, input: InboundText & { channel: Channel 
       if (isEarlierSession(user, u, now)) return pain(user, input, u);
       return checkin(user, user ?? fresh(), input, u);
     case 'soreness':
-      return pain(user, input, u);
     case 'score':
-      if (user?.painTrack) return painScore(user, input, intent.score, text);
       return pain(user, input, u);
     case 'question':
       return question(user, input, intent.topic, u);
@@ -226,7 +224,7 @@ function redFlag(existing: UserState | null, base: UserState, input: InboundText
     user = { ...user, recent: withPainScore(user.recent, u.entities.score) };
   }
   const last = user.recent[0];
-  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
+  const score = u.entities.score;
   return {
     ...nothing,
     reply,
@@ -323,7 +321,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
 function pain(user: UserState | null, input: InboundText, u: Understanding): Decision {
   const { now, text } = input;
   const at = now.toISOString();
-  const score = u.entities.score ?? (u.intent.kind === 'score' ? u.intent.score : null);
+  const score = u.entities.score;
   const last = user?.recent[0];
   const painReport = { at, score, text, checkinId: last?.id ?? null, checkinAt: last?.at ?? null };
   if (user?.painTrack && score !== null) return painScore(user, input, score, text);
@@ -479,8 +477,7 @@ function skipped(user: UserState | null, input: InboundText, u: Understanding): 
   const weekday = localWeekday(now, zone);
   const inDays = pauseUntilWeekday(u, weekday) ?? 1;
   // The moved warm-up text keeps the person's spread offset, like every other replan: an 08:00 move is a peak too.
-  const morning = atLocalTime(now, zone, inDays, PLAN.steps.find((s) => s.id === 'pre-leg-day')?.at ?? '08:00');
-  const when = nextSendingTime(new Date(morning.getTime() + spreadOffsetMs(user.id)), zone, PLAN.sendingHours);
+  const when = movedStepTime('pre-leg-day', now, zone, inDays, user.id);
   const planned = replanAll(user).filter((r) => r.stepId === 'pre-leg-day');
   if (!planned.length) return { ...nothing, reply: say('skippedNoPlan') };
   // Still pending: move it. Already sent: a second warm-up text for the new day.

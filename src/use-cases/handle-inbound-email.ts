@@ -56,7 +56,7 @@ export async function handleInboundEmail(deps: InboundEmailDeps, mail: InboundEm
     userId: owner ?? EMAIL_CHANNEL.userId(from),
     dedupeKey: key,
     // The whole reply is read (and triaged), not only its first line.
-    read: (ctx) => readEmail(parsed.subject, parsed.text, ctx),
+    read: () => readEmail(parsed.subject, parsed.text),
     // Not signed up: one pointer to the page, under the same reply limits, and no profile.
     stranger: { reply: { channel: 'email', content: notSignedUpEmail(deps.email.signUpUrl) }, known: owner !== null },
     claimsEmail: true,

@@ -1,6 +1,6 @@
 import { SMS_CHANNEL, storedText } from '../core/channel.ts';
 import { isAllowedCountry } from '../core/limits.ts';
-import { carrierKeyword, understand, type Intent } from '../core/understanding/index.ts';
+import { understand, type Intent } from '../core/understanding/index.ts';
 import { handleInbound, type InboundDeps } from './handle-inbound.ts';
 import { answerLinkRequest, linkQuestionFor } from './link-email.ts';
 
@@ -51,8 +51,9 @@ export async function handleInboundSms(deps: HandleSmsDeps, sms: InboundSms): Pr
     from: sms.from,
     userId: SMS_CHANNEL.userId(sms.from),
     dedupeKey: sms.dedupeKey,
-    read: (ctx) => understand(sms.body, ctx),
-    keyword: sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : carrierKeyword(sms.body),
+    read: () => understand(sms.body),
+    // The keyword as the reading found it: the body is not read for it again.
+    keyword: (u) => (sms.optOutType ? ADVANCED_OPT_OUT[sms.optOutType].kind : u.keyword),
     // With Advanced Opt-Out, Twilio has sent its own confirmation: record the change, say nothing.
     ...(sms.optOutType ? { handledBy: { intent: ADVANCED_OPT_OUT[sms.optOutType], via: 'twilio advanced opt-out' } } : {}),
     replies: {

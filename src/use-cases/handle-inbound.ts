@@ -2,7 +2,7 @@ import type { ChannelRules, Reply } from '../core/channel.ts';
 import { noChange, withoutReply, type Decision } from '../core/decision.ts';
 import { hourBucket, hourlyCounters, type AbuseLimits } from '../core/limits.ts';
 import { respond } from '../core/respond.ts';
-import { withIntent, type Intent, type Understanding } from '../core/understanding/index.ts';
+import { inContext, withIntent, type Intent, type Understanding } from '../core/understanding/index.ts';
 import { contextOf, liveSeries, type UserState } from '../core/user.ts';
 import { applyDecision } from './apply-decision.ts';
 import type { InboundRecord, Log, Metrics, RateLimit, Store } from './ports.ts';
@@ -35,14 +35,15 @@ export interface InboundMessage {
   userId: string;
   /** The same on every delivery of one message (Twilio's MessageSid, "ses:" and SES's message id). */
   dedupeKey: string;
-  /** Reads the message; with a context when an open pain check changes what a bare number means. */
-  read: (ctx?: { painCheckOpen: boolean }) => Understanding;
+  /** Reads the message, once and without context (an open pain check only classifies it again: inContext). */
+  read: () => Understanding;
   /**
-   * The carrier keyword the message is, where the channel knows it without reading the message
-   * (a text's exact keyword, or Advanced Opt-Out's); otherwise the reading's intent decides.
-   * STOP, START and HELP read the same whatever the conversation: no context is needed to exempt them.
+   * The carrier keyword the message is, from its reading, where the channel has its own rule (a
+   * text: the carriers' whole-message keyword, or Advanced Opt-Out's); otherwise the reading's
+   * intent decides. STOP, START and HELP read the same whatever the conversation: no context is
+   * needed to exempt them.
    */
-  keyword?: string | null;
+  keyword?: (u: Understanding) => string | null;
   /** The provider answered the keyword itself (Twilio's Advanced Opt-Out): the change is kept, with `via`, and nothing is said. */
   handledBy?: { intent: Intent; via: string };
   /** What someone with no profile here is told, instead of deciding anything (email: one pointer to the sign-up page). */
@@ -88,12 +89,12 @@ function limitsFor(deps: InboundDeps, msg: InboundMessage, keyword: string | nul
 
 /** Reads, decides, words and writes one inbound message; when a limit is used up, writes it again without a reply. */
 export async function handleInbound(deps: InboundDeps, msg: InboundMessage): Promise<InboundResult> {
-  // Read once; again only when an open pain check changes what a bare number means.
+  // Read once; an open pain check, which changes what a bare number means, only classifies it again.
   const plain = msg.read();
   const isStranger = (user: UserState | null) => msg.stranger !== undefined && (!msg.stranger.known || user === null);
   const decide = async (user: UserState | null, now: Date, load: (s: readonly string[]) => Promise<{ stepId: string; dueAt: string }[]>) => {
     if (isStranger(user)) return noChange;
-    const read = user?.painTrack ? msg.read(contextOf(user)) : plain;
+    const read = user?.painTrack ? inContext(plain, contextOf(user)) : plain;
     const u = msg.handledBy ? withIntent(read, msg.handledBy.intent) : read;
     const pending = u.intent.kind === 'status' || u.intent.kind === 'resume' ? await load(liveSeries(user)) : undefined;
     const input = { channel: msg.channel.name, from: msg.from, text: u.text, now, newId: deps.newId, defaultTimezone: deps.defaultTimezone, pending };
@@ -106,7 +107,7 @@ export async function handleInbound(deps: InboundDeps, msg: InboundMessage): Pro
   // An email from a pending address confirms it: its owner record then loses the pending expiry.
   const claimEmail = (d: Decision) =>
     msg.claimsEmail && d.consent?.action === 'opt-in' && d.consent.channel === msg.channel.name && d.user?.email ? d.user.email.address : null;
-  const keyword = msg.keyword === undefined ? plain.intent.kind : msg.keyword;
+  const keyword = msg.keyword ? msg.keyword(plain) : plain.intent.kind;
   const limits = (d: Decision, isNew: boolean, now: Date, record: InboundRecord | null) => limitsFor(deps, msg, keyword, d, isNew, now, record);
 
   const send = async (reply: Reply | null) => {

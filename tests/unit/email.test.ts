@@ -6,7 +6,9 @@ import { buildMime } from '../../src/adapters/ses/mime.ts';
 import { createLocalSnsSigner, createSnsVerifier, isSnsUrl, stringToSign } from '../../src/adapters/sns/verify.ts';
 import { emailReply, layoutEmail, smsText, stepEmail, type Said } from '../../src/content/email.ts';
 import { PLAN, SMS, type SmsName } from '../../src/content/index.ts';
+import { loadRule } from '../../src/content/load.ts';
 import { cleanSubject, normalizeEmail, readEmail } from '../../src/core/inbound-email.ts';
+import { inContext } from '../../src/core/understanding/index.ts';
 import { londoner } from '../support/lifter.ts';
 import { respond } from '../../src/core/respond.ts';
 import { emailStatusChange } from '../../src/core/channel-status.ts';
@@ -21,13 +23,13 @@ describe('email wording', () => {
   it('every plan step has a proper email: a subject, a list of steps, nothing left unfilled', () => {
     for (const id of [...PLAN.steps.map((s) => s.id), 'pain-check-1']) {
       for (const caps of [null, 'squat 154kg, deadlift 198kg']) {
-        const e = stepEmail(id, caps);
+        const e = stepEmail(id, loadRule(caps));
         expect(e.subject.length).toBeGreaterThan(10);
         expect(e.list.length).toBeGreaterThan(0);
         expect(JSON.stringify(e)).not.toMatch(/\{\w+\}/);
       }
     }
-    expect(stepEmail('pre-leg-day', 'squat 154kg').list.join(' ')).toContain('squat 154kg');
+    expect(stepEmail('pre-leg-day', loadRule('squat 154kg')).list.join(' ')).toContain('squat 154kg');
   });
 
   it('every SMS reply has its own email wording, and it is not the SMS text', () => {
@@ -102,7 +104,9 @@ describe('MIME (nodemailer) and parsing (mailparser)', () => {
     const parsed = await parseEmail(raw);
     expect(parsed.from).toBe('zoe@example.com');
     expect(parsed.text.trim()).toBe('6');
-    expect(readEmail(parsed.subject, parsed.text, { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 6 });
+    const u = readEmail(parsed.subject, parsed.text, { painCheckOpen: true });
+    expect(u.intent).toEqual({ kind: 'score' });
+    expect(u.entities.score).toBe(6);
   });
 });
 
@@ -115,6 +119,16 @@ describe('inbound email rules (pure)', () => {
     expect(readEmail('Re: Evening check', 'Hey coach,\nThanks!\n\nSam').intent).toEqual({ kind: 'smalltalk', tone: 'thanks' });
     expect(readEmail('', 'purple monkey dishwasher').intent.kind).toBe('unknown');
     expect(cleanSubject('Re: AW: Fwd[2]: legs done')).toBe('legs done');
+  });
+
+  it('an open pain check can answer from an earlier line than the one chosen without it, from the same reading', () => {
+    const u = readEmail('status', 'dunno, around a 6 I guess, walking ok');
+    expect(u.intent.kind).toBe('status');
+    const c = inContext(u, { painCheckOpen: true });
+    expect(c.intent.kind).toBe('score');
+    expect(c.entities.score).toBe(6);
+    expect(c.normalised).toBe(u.readings.tried[0]!.normalised);
+    expect(c.triage).toBe(u.triage);
   });
 
   it('triages the whole message, not only its first line', () => {

@@ -117,7 +117,8 @@ describe('respond: pain', () => {
     let reply: string | null = null;
     for (const [day, score] of answers) {
       const u = understand(String(score), { painCheckOpen: true });
-      expect(u.intent).toEqual({ kind: 'score', score });
+      expect(u.intent).toEqual({ kind: 'score' });
+      expect(u.entities.score).toBe(score);
       const d = respond(user, input(String(score), new Date(hoursLater(20).getTime() + day * 86_400_000)), u);
       reply = d.text;
       user = d.user!;

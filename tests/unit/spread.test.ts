@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PLAN } from '../../src/content/index.ts';
-import { localClock } from '../../src/core/local-time.ts';
-import { painCheckReminder, planReminders, spreadOffsetMs, type NewReminder } from '../../src/core/plan.ts';
+import { atLocalTime, localClock } from '../../src/core/local-time.ts';
+import { movedStepTime, painCheckReminder, planReminders, spreadOffsetMs, type NewReminder } from '../../src/core/plan.ts';
 import { respond } from '../../src/core/respond.ts';
 import { active, hoursLater, input, legDay, NY, phone } from '../support/lifter.ts';
 
@@ -121,6 +121,19 @@ describe('everything planned for a person gets their one offset', () => {
     expect(r!.validUntil).toEqual(unspread!.validUntil);
     const ice1 = byStep(plan(legDay, NY, { spreadKey: phone }))['ice-1']!;
     expect(localClock(r!.dueAt, NY)).toBe(localClock(ice1.dueAt, NY));
+  });
+
+  it('a moved warm-up text (skipped leg day) goes at the plan\'s 08:00 on its new day plus the same offset, in every zone', () => {
+    for (const zone of ZONES) {
+      const now = new Date('2026-03-09T16:00:00Z');
+      for (const days of [1, 3, 7]) {
+        const moved = movedStepTime('pre-leg-day', now, zone, days, phone);
+        expect(moved.getTime() - atLocalTime(now, zone, days, '08:00').getTime(), `${zone} +${days}`).toBe(offset);
+      }
+      // The same minute as the warm-up text of the person's plan.
+      const planned = byStep(plan(legDay, zone, { spreadKey: phone }))['pre-leg-day']!;
+      expect(localClock(movedStepTime('pre-leg-day', now, zone, 1, phone), zone)).toBe(localClock(planned.dueAt, zone));
+    }
   });
 
   it('respond: a check-in, a high pain score, a TZ change and RESUME all plan with the lifter\'s offset', () => {

@@ -6,10 +6,10 @@ import { loadCorpus, score } from '../../eval/score.ts';
  * the held-out file together; `npm run eval` prints each part on its own): red flags of either
  * tier found at 98% or more, ordinary soreness alarmed at 5% or less, intents right at 92% or more.
  */
-describe('the understanding layer on the labeled corpus', () => {
-  const corpus = [...loadCorpus('tuning'), ...loadCorpus('held-out')];
-  const s = score(corpus);
+const corpus = [...loadCorpus('tuning'), ...loadCorpus('held-out')];
+const s = await score(corpus);
 
+describe('the understanding layer on the labeled corpus', () => {
   it('has at least 400 texts, 100 of them held out', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(400);
     expect(loadCorpus('held-out').length).toBeGreaterThanOrEqual(100);

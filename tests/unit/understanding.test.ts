@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { readScore } from '../../src/core/understanding/entities.ts';
-import { understand } from '../../src/core/understanding/index.ts';
+import { inContext, understand } from '../../src/core/understanding/index.ts';
+import { loadCorpus } from '../../eval/score.ts';
 import { editDistance, normalise } from '../../src/core/understanding/normalise.ts';
 
 const kind = (text: string, painCheckOpen = false) => understand(text, { painCheckOpen }).intent.kind;
 const tier = (text: string) => understand(text).triage.tier;
+/** The intent with an open pain check, and the score it read (the score intent's number is the entity). */
+const answer = (text: string) => {
+  const u = understand(text, { painCheckOpen: true });
+  return { intent: u.intent, score: u.entities.score };
+};
 
 describe('normalise: how people write', () => {
   it.each([
@@ -70,11 +76,11 @@ describe('intents: soreness, scores, questions, small talk, pause', () => {
     ['about a 4', 4],
     ['8 out of 10', 8],
     ['like a seven', 7],
-  ])('%j answers the pain check with %i', (text, score) => expect(understand(text, { painCheckOpen: true }).intent).toEqual({ kind: 'score', score }));
+  ])('%j answers the pain check with %i', (text, score) => expect(answer(text)).toEqual({ intent: { kind: 'score' }, score }));
 
   it('while the pain check is open, a number with words is still its answer', () => {
-    expect(understand('4, way better today', { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 4 });
-    expect(understand('8 fever', { painCheckOpen: true }).intent).toEqual({ kind: 'score', score: 8 });
+    expect(answer('4, way better today')).toEqual({ intent: { kind: 'score' }, score: 4 });
+    expect(answer('8 fever')).toEqual({ intent: { kind: 'score' }, score: 8 });
   });
 
   it.each(['140', 'squat 140', 'I did 12 reps', 'legs in 10'])('%j is not a pain score', (text) => expect(kind(text)).not.toBe('score'));
@@ -114,6 +120,29 @@ describe('intents: soreness, scores, questions, small talk, pause', () => {
   it.each(['skipped leg day', 'missed legs today', 'no legs today, moving it to friday'])('%j skipped', (text) => expect(kind(text)).toBe('skipped'));
 });
 
+describe('an open pain check classifies the first reading again, without reading again', () => {
+  const open = { painCheckOpen: true };
+
+  it('a number with words becomes the answer; the reading itself is reused', () => {
+    const u = understand('4, way better today');
+    const c = inContext(u, open);
+    expect(u.intent.kind).not.toBe('score');
+    expect(c.intent.kind).toBe('score');
+    expect(c.normalised).toBe(u.normalised);
+    expect(c.triage).toBe(u.triage);
+    expect(c.entities).toBe(u.entities);
+  });
+
+  it('on every corpus text, the context only ever turns an intent into a score (what lets an email keep its first choice of line)', () => {
+    for (const ex of [...loadCorpus('tuning'), ...loadCorpus('held-out')]) {
+      const u = understand(ex.text);
+      const c = inContext(u, open);
+      if (c.intent.kind !== 'score') expect(c.intent, ex.text).toEqual(u.intent);
+      expect({ ...c, intent: null }, ex.text).toEqual({ ...u, intent: null });
+    }
+  });
+});
+
 describe('intents: carrier keywords are whole messages', () => {
   it.each(['STOP', 'stop', 'Stop.', 'STOPALL', 'unsubscribe', 'CANCEL', 'end', 'QUIT', 'revoke', 'OPTOUT', ' stop! '])('%j opts out', (text) =>
     expect(kind(text)).toBe('stop'),
@@ -129,6 +158,17 @@ describe('intents: carrier keywords are whole messages', () => {
     'stop texting me', 'Please stop', 'unsubscribe me', 'STOP TEXTING ME!!!', 'please stop sending me texts', 'stop messaging me please',
     'remove me from your list', 'take me off the list', 'no more texts', "don't text me", 'leave me alone', 'Stop these',
   ])('%j opts out in plain words', (text) => expect(kind(text)).toBe('stop'));
+
+  it('the reading keeps the carrier keyword it found, which a text\'s SMS steps use (a plain-language help is not one)', () => {
+    expect(understand('Stop.').keyword).toBe('stop');
+    expect(understand('stop texting me').keyword).toBe('stop');
+    expect(understand('unstop').keyword).toBe('start');
+    expect(understand('HELP').keyword).toBe('help');
+    expect(understand("don't stop me now").keyword).toBeNull();
+    const help = understand('what is this?');
+    expect(help.intent.kind).toBe('help');
+    expect(help.keyword).toBeNull();
+  });
 
   it('TZ sets a zone; a move in plain words too', () => {
     expect(understand('TZ Europe/London').intent).toEqual({ kind: 'timezone', zone: 'Europe/London' });

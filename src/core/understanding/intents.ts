@@ -7,7 +7,7 @@
 import rules from './intents.json' with { type: 'json' };
 import type { Entities } from './entities.ts';
 import type { Normalised } from './normalise.ts';
-import { literal, type Triage } from './triage.ts';
+import type { Triage } from './triage.ts';
 import { resolveZone } from '../zones.ts';
 
 export type QuestionTopic = 'ice-or-heat' | 'ice-duration' | 'train-again' | 'bracing' | 'stretching' | 'warm-up' | 'progression' | 'other';
@@ -17,8 +17,8 @@ export type Intent =
   | { kind: 'checkin' }
   | { kind: 'upcoming' }
   | { kind: 'soreness' }
-  /** A bare 0-10 ("6", "6/10", "like a 7"): the answer to "How is your back today?". */
-  | { kind: 'score'; score: number }
+  /** A bare 0-10 ("6", "6/10", "like a 7"): the answer to "How is your back today?". The number is entities.score. */
+  | { kind: 'score' }
   | { kind: 'question'; topic: QuestionTopic }
   | { kind: 'status' }
   | { kind: 'history' }
@@ -60,6 +60,22 @@ export function rawWords(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/**
+ * One text as classify reads it, made once (understanding/index.ts): classifying it again in a
+ * context reads nothing again.
+ */
+export interface Reading {
+  normalised: Normalised;
+  entities: Entities;
+  triage: Triage;
+  /** The text with its figures of speech cut out (triage.ts), as triage read it. */
+  literal: string;
+  /** STOP, START or HELP when the text is one, as carriers read it. */
+  keyword: CarrierKeyword | null;
+}
+
+export type CarrierKeyword = 'stop' | 'start' | 'help';
+
 export interface IntentContext {
   /** "How is your back today? Reply 0-10" is waiting for an answer. */
   painCheckOpen: boolean;
@@ -69,7 +85,7 @@ export interface IntentContext {
  * STOP, START or HELP, as carriers read them: the keyword is the whole message, or a plain-language
  * opt-out ("stop texting me", "unsubscribe me please"). Cheap: no normalising needed.
  */
-export function carrierKeyword(text: string): 'stop' | 'start' | 'help' | null {
+export function carrierKeyword(text: string): CarrierKeyword | null {
   const ws = rawWords(text);
   const whole = ws.join('');
   if (ws.length <= 1) {
@@ -82,8 +98,8 @@ export function carrierKeyword(text: string): 'stop' | 'start' | 'help' | null {
   return null;
 }
 
-export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentContext): Intent {
-  const keyword = carrierKeyword(n.raw);
+export function classify(r: Reading, ctx: IntentContext): Intent {
+  const { normalised: n, entities: e, triage: tri, keyword } = r;
   if (keyword) return { kind: keyword };
   const tz = /^\s*(?:tz|time\s*zone)\b[\s:=]*(.*)$/is.exec(n.raw);
   if (tz) return { kind: 'timezone', zone: tz[1]!.trim() };
@@ -91,7 +107,7 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   const t = n.text;
   const words = n.tokens.filter((w) => w !== ',' && w !== '?');
   // "cabin fever", "fell asleep on the sofa": figures of speech are not soreness either.
-  const sore = R.sore.test(literal(t)) || R.soreFigures.test(t);
+  const sore = R.sore.test(r.literal) || R.soreFigures.test(t);
   if (words.length === 0) return { kind: 'unknown' };
   if (R.misread.test(t) && words.length <= 10) return { kind: 'misread' };
   if (R.startAsk.test(t)) return { kind: 'start' };
@@ -100,9 +116,10 @@ export function classify(n: Normalised, e: Entities, tri: Triage, ctx: IntentCon
   const strong = R.done.test(t);
   // "yesterday" or "this morning" says when, not that a session happened: with soreness it is a report.
   const done = strong || (R.weakDone.test(t) && !R.sore.test(t));
-  // A number while the morning check is open is its answer ("6", "6 and numb", "4, better").
+  // A number while the morning check is open is its answer ("6", "6 and numb", "4, better"). The
+  // context is read here alone and only ever makes a score (index.ts's inContext relies on it).
   if (e.score !== null && !(legs && done)) {
-    if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score', score: e.score };
+    if (ctx.painCheckOpen ? words.length <= 24 : isBareScore(words)) return { kind: 'score' };
   }
 
   const starts = R.questionStart.test(words.slice(0, 3).join(' '));

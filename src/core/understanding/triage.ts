@@ -71,7 +71,6 @@ const SEVERE_SCORE = 9;
 
 const NONE: Triage = { tier: 'none', signs: [], noticed: [] };
 
-/** The warning signs in one message. `entities` adds what a number says (a 9/10, "3 weeks"). */
 /** The text with its figures of speech cut out: each becomes a clause break, so nothing reads across it. */
 export function literal(text: string): string {
   let out = ` ${text} `;
@@ -79,8 +78,11 @@ export function literal(text: string): string {
   return out;
 }
 
-export function triage(n: Normalised, entities: Pick<Entities, 'score' | 'durationDays'>): Triage {
-  const text = literal(n.text);
+/**
+ * The warning signs in one message. `entities` adds what a number says (a 9/10, "3 weeks");
+ * `text` is literal(n.text), made once per reading (classify reads it too).
+ */
+export function triage(n: Normalised, entities: Pick<Entities, 'score' | 'durationDays'>, text: string): Triage {
   const found: Sign[] = [];
   for (const sign of SIGNS) {
     if (sign.needsWith && !sign.needsWith.test(text)) continue;
