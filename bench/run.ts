@@ -173,20 +173,22 @@ async function coldStart() {
   // Each function as deployed, then the reference and the api again with the AWS SDK the other
   // way (bundled into the file, or left to the runtime's copy), and the api with the sources' text
   // in its source map, so each choice meets its alternative in one run.
-  const variants: { name: string; entry: string; sdkBundled: boolean; sourcesContent?: boolean; plugins?: Plugin[] }[] = [
+  const variants: { name: string; entry: string; sdkBundled: boolean; sourcesContent?: boolean; plugins?: Plugin[]; noMap?: boolean }[] = [
     ...Object.entries(entries).map(([name, entry]) => ({ name, entry, sdkBundled: AWS_SDK_BUNDLED })),
     { name: `reference, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.reference, sdkBundled: !AWS_SDK_BUNDLED },
     { name: `api, SDK ${AWS_SDK_BUNDLED ? 'external' : 'bundled'}`, entry: entries.api, sdkBundled: !AWS_SDK_BUNDLED },
     { name: `api, map ${BUNDLE.sourcesContent ? 'without' : 'with'} sources`, entry: entries.api, sdkBundled: AWS_SDK_BUNDLED, sourcesContent: !BUNDLE.sourcesContent },
     { name: 'api part: own code only', entry: entries.api, sdkBundled: AWS_SDK_BUNDLED, plugins: [standInPlugin(BEYOND_REFERENCE)] },
+    // What readable stack traces cost: the api unminified, with no source map for Node to read.
+    { name: 'api, no source map', entry: entries.api, sdkBundled: AWS_SDK_BUNDLED, noMap: true },
   ];
-  const built: { name: string; outfile: string; sdkBundled: boolean; code: Buffer; mapBytes: number; fullTwilioClient: boolean; times: number[] }[] = [];
-  for (const { name, entry, sdkBundled, sourcesContent = BUNDLE.sourcesContent, plugins = [] } of variants) {
+  const built: { name: string; outfile: string; sdkBundled: boolean; noMap: boolean; code: Buffer; mapBytes: number; fullTwilioClient: boolean; times: number[] }[] = [];
+  for (const { name, entry, sdkBundled, sourcesContent = BUNDLE.sourcesContent, plugins = [], noMap = false } of variants) {
     const outfile = join(OUT, `${name.replace(/[^a-z-]+/g, '-')}.mjs`);
     // Built as CDK's NodejsFunction builds the functions (cdk/bundling.ts), the SDK as asked.
-    const result = await build({ ...esbuildOptions(entry, outfile), external: sdkBundled ? [] : ['@aws-sdk/*'], sourcesContent, plugins, metafile: true, logLevel: 'silent' });
+    const result = await build({ ...esbuildOptions(entry, outfile), external: sdkBundled ? [] : ['@aws-sdk/*'], sourcesContent, plugins, ...(noMap ? { minify: false, sourcemap: false } : {}), metafile: true, logLevel: 'silent' });
     const fullTwilioClient = Object.keys(result.metafile.inputs).some((i) => i.includes('twilio/lib/rest'));
-    built.push({ name, outfile, sdkBundled, code: readFileSync(outfile), mapBytes: readFileSync(`${outfile}.map`).length, fullTwilioClient, times: [] });
+    built.push({ name, outfile, sdkBundled, noMap, code: readFileSync(outfile), mapBytes: noMap ? 0 : readFileSync(`${outfile}.map`).length, fullTwilioClient, times: [] });
   }
   // Rounds, each importing every bundle once, so a burst of load on this shared machine falls on
   // all of them alike instead of on whichever was being timed then.
@@ -196,7 +198,7 @@ async function coldStart() {
       const { stdout } = await execFileAsync(
         process.execPath,
         ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify('file://' + b.outfile)}); process.stdout.write(String(performance.now() - t));`],
-        { env, encoding: 'utf8', cwd: ROOT, timeout: 30_000 },
+        { env: b.noMap ? { ...env, NODE_OPTIONS: '' } : env, encoding: 'utf8', cwd: ROOT, timeout: 30_000 },
       ).catch((err: { stderr?: string }) => {
         throw new Error(`${b.name} failed to initialise:\n${err.stderr ?? err}`);
       });
