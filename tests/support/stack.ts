@@ -10,6 +10,7 @@ import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH, readLocalConfig } from '../../src/config.ts';
 import { startLocalStack, type AppStack, type LocalStack, type MemoryStack } from '../../src/local/stack.ts';
 import { userPk } from '../../src/adapters/dynamo/keys.ts';
+import type { DueReminder, PendingRef, ReminderView } from '../../src/use-cases/ports.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
 export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
@@ -76,7 +77,31 @@ export async function advance(stack: AppStack, minutes: number, opts: { outage?:
 
 export async function outbox(stack: AppStack, to?: string) {
   const res = await fetch(stack.url + '/dev/outbox' + (to ? `?to=${encodeURIComponent(to)}` : ''));
-  return ((await res.json()) as { messages: { to: string; channel: string; body: string; sentAt: string }[] }).messages;
+  // Scheduled texts also name their step, and what their delivery report said.
+  type Shown = { to: string; channel: string; body: string; sentAt: string; stepId?: string; delivery?: string; deliveryError?: string };
+  return ((await res.json()) as { messages: Shown[] }).messages;
+}
+
+/**
+ * A person's reminders through the port, in every series on their profile (the last 8 leg days
+ * and the pain track): what the tests on the in-memory repositories read instead of items.
+ */
+export async function remindersOf(stack: AppStack, userId: string): Promise<(ReminderView & { series: string })[]> {
+  const user = await stack.store.getUser(userId);
+  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+  return (await Promise.all(series.map(async (s) => (await stack.store.listReminders(userId, s)).map((r) => ({ ...r, series: s }))))).flat();
+}
+
+/** A person's pending reminders through the port, in every series on their profile. */
+export async function pendingOf(stack: AppStack, userId: string): Promise<PendingRef[]> {
+  const user = await stack.store.getUser(userId);
+  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+  return (await Promise.all(series.map((s) => stack.store.pendingReminders(userId, s)))).flat();
+}
+
+/** A reminder's entry in the due index (findDueReminders), or undefined once it left the index. */
+export async function dueEntry(stack: AppStack, userId: string, stepId: string): Promise<DueReminder | undefined> {
+  return (await stack.store.findDueReminders(new Date('9999-12-31T00:00:00.000Z'), 100_000)).find((r) => r.userId === userId && r.stepId === stepId);
 }
 
 /** Every item stored under one number, straight from the table. */
