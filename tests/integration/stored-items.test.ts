@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { checkinSk, reminderPrefix } from '../../src/adapters/dynamo/keys.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { INBOUND_SK, checkinSk, inboundPk, reminderPrefix } from '../../src/adapters/dynamo/keys.ts';
 import { parseRedFlag } from '../../src/adapters/dynamo/items.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 import { planReminders } from '../../src/core/plan.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, text } from '../support/stack.ts';
+import { LEG_DAY, itemsOf, newMessageSid, postWebhook, smsParams, startTestStack, text } from '../support/stack.ts';
 
 /**
- * Where the DynamoDB item itself is the point: its keys (docs/table-design.md) and what
+ * Where the DynamoDB item itself is the point: its keys (docs/table-design.md), its TTL, and what
  * the adapter does with an item it cannot read. What the coach does (what it answers, schedules,
  * sends, pauses) is tested on the in-memory repositories, in tests/use-cases.
  */
@@ -32,6 +32,20 @@ describe('a check-in with a symptom', () => {
     expect(String(flag.SK)).toContain(checkinSk(String(checkin.at), String(checkin.id)));
     expect(items.filter((i) => String(i.SK).startsWith(reminderPrefix(String(checkin.id))))).toEqual([]);
     expect(items.filter((i) => i.type === 'reminder')).toEqual([]);
+  });
+});
+
+describe('duplicate deliveries', () => {
+  it('dedupe records expire (TTL) a week after arrival', async () => {
+    const phone = '+15552990002';
+    const sid = newMessageSid();
+    await postWebhook(stack, smsParams(phone, 'help', sid));
+    const db = documentClient(createDynamoClient({ region: 'us-east-1', endpoint: stack.dynamo.endpoint }));
+    const item = (await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: inboundPk(sid), SK: INBOUND_SK } }))).Item!;
+    db.destroy();
+    const now = stack.clock.now().getTime() / 1000;
+    expect(Number(item.ttl)).toBeGreaterThan(now + 6 * 86400);
+    expect(Number(item.ttl)).toBeLessThan(now + 8 * 86400);
   });
 });
 

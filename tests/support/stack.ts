@@ -82,21 +82,35 @@ export async function outbox(stack: AppStack, to?: string) {
   return ((await res.json()) as { messages: Shown[] }).messages;
 }
 
+async function seriesOf(stack: AppStack, userId: string): Promise<string[]> {
+  const user = await stack.store.getUser(userId);
+  return [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+}
+
 /**
  * A person's reminders through the port, in every series on their profile (the last 8 leg days
  * and the pain track): what the tests on the in-memory repositories read instead of items.
  */
 export async function remindersOf(stack: AppStack, userId: string): Promise<(ReminderView & { series: string })[]> {
-  const user = await stack.store.getUser(userId);
-  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+  const series = await seriesOf(stack, userId);
   return (await Promise.all(series.map(async (s) => (await stack.store.listReminders(userId, s)).map((r) => ({ ...r, series: s }))))).flat();
 }
 
 /** A person's pending reminders through the port, in every series on their profile. */
 export async function pendingOf(stack: AppStack, userId: string): Promise<PendingRef[]> {
-  const user = await stack.store.getUser(userId);
-  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+  const series = await seriesOf(stack, userId);
   return (await Promise.all(series.map((s) => stack.store.pendingReminders(userId, s)))).flat();
+}
+
+/**
+ * Everything stored for one person on the in-memory repositories, tagged by kind as the table's
+ * items are: the profile (through getUser), their reminders and history (MemoryStore.written).
+ * For facts about the whole record: nothing was written, nothing changed.
+ */
+export async function recordsOf(stack: MemoryStack, userId: string): Promise<Record<string, unknown>[]> {
+  const user = await stack.store.getUser(userId);
+  const { reminders, history } = stack.store.written(userId);
+  return [...(user ? [{ type: 'user', ...user }] : []), ...history, ...reminders.map((r) => ({ type: 'reminder', ...r }))];
 }
 
 /** A reminder's entry in the due index (findDueReminders), or undefined once it left the index. */
