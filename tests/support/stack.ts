@@ -10,7 +10,7 @@ import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH, readLocalConfig } from '../../src/config.ts';
 import { startLocalStack, type AppStack, type LocalStack, type MemoryStack } from '../../src/local/stack.ts';
 import { userPk } from '../../src/adapters/dynamo/keys.ts';
-import type { DueReminder, PendingRef, ReminderView } from '../../src/use-cases/ports.ts';
+import type { DueReminder, ReminderView } from '../../src/use-cases/ports.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
 export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
@@ -82,25 +82,19 @@ export async function outbox(stack: AppStack, to?: string) {
   return ((await res.json()) as { messages: Shown[] }).messages;
 }
 
-async function seriesOf(stack: AppStack, userId: string): Promise<string[]> {
-  const user = await stack.store.getUser(userId);
-  return [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
-}
-
-/**
- * A person's reminders through the port, in every series on their profile (the last 8 leg days
- * and the pain track): what the tests on the in-memory repositories read instead of items.
- */
+/** A person's reminders through the port, in each series their profile names (the last 8 leg days, the pain track). */
 export async function remindersOf(stack: AppStack, userId: string): Promise<(ReminderView & { series: string })[]> {
-  const series = await seriesOf(stack, userId);
+  const user = await stack.store.getUser(userId);
+  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
   return (await Promise.all(series.map(async (s) => (await stack.store.listReminders(userId, s)).map((r) => ({ ...r, series: s }))))).flat();
 }
 
-/** A person's pending reminders through the port, in every series on their profile. */
-export async function pendingOf(stack: AppStack, userId: string): Promise<PendingRef[]> {
-  const series = await seriesOf(stack, userId);
-  return (await Promise.all(series.map((s) => stack.store.pendingReminders(userId, s)))).flat();
-}
+/**
+ * Every reminder of a person still pending, whatever leg day it belongs to: the ports read one
+ * series at a time, and a reminder left behind in a series the profile no longer names is exactly
+ * what a lost race would leave, so this reads the memory store's view of all of them.
+ */
+export const pendingOf = (stack: MemoryStack, userId: string) => stack.store.written(userId).reminders.filter((r) => r.status === 'pending');
 
 /**
  * Everything stored for one person on the in-memory repositories, tagged by kind as the table's
@@ -113,9 +107,9 @@ export async function recordsOf(stack: MemoryStack, userId: string): Promise<Rec
   return [...(user ? [{ type: 'user', ...user }] : []), ...history, ...reminders.map((r) => ({ type: 'reminder', ...r }))];
 }
 
-/** A reminder's entry in the due index (findDueReminders), or undefined once it left the index. */
-export async function dueEntry(stack: AppStack, userId: string, stepId: string): Promise<DueReminder | undefined> {
-  return (await stack.store.findDueReminders(new Date('9999-12-31T00:00:00.000Z'), 100_000)).find((r) => r.userId === userId && r.stepId === stepId);
+/** A person's entries in the due index (findDueReminders, however far ahead): what the sweeper can still find. */
+export async function dueIndexOf(stack: AppStack, userId: string): Promise<DueReminder[]> {
+  return (await stack.store.findDueReminders(new Date('9999-12-31T00:00:00.000Z'), 100_000)).filter((r) => r.userId === userId);
 }
 
 /** Every item stored under one number, straight from the table. */
