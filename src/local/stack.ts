@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, documentClient } from '../adapters/dynamo/client.ts';
 import { createDynamoStore } from '../adapters/dynamo/store.ts';
 import type { OnBrokenItem } from '../adapters/dynamo/reminders.ts';
-import { createMemoryStore } from '../adapters/memory/store.ts';
+import { createMemoryStore, type MemoryStore } from '../adapters/memory/store.ts';
 import { ensureTable } from '../adapters/dynamo/table.ts';
 import { createLog } from '../adapters/log.ts';
 import { createTwilioSender } from '../adapters/twilio/sender.ts';
@@ -67,6 +67,8 @@ export interface MemoryStack extends AppStack {
   storage: 'memory';
   tableName: null;
   dynamo: null;
+  /** Also shows tests what no port reads back (MemoryStore.written). */
+  store: MemoryStore;
 }
 
 export interface LocalStackOptions {
@@ -227,8 +229,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const where =
     storage.kind === 'memory'
-      ? ({ storage: 'memory', tableName: null, dynamo: null } as const)
-      : ({ storage: 'dynamodb', tableName: storage.tableName, dynamo: storage.dynamo } as const);
+      ? ({ storage: 'memory', tableName: null, dynamo: null, store: storage.store } as const)
+      : ({ storage: 'dynamodb', tableName: storage.tableName, dynamo: storage.dynamo, store: storage.store } as const);
   return {
     url,
     publicUrl,
@@ -240,7 +242,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     email,
     clock,
     outbox,
-    store,
     metrics,
     sweep,
     async stop() {
@@ -255,7 +256,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 }
 
 type Storage =
-  | { kind: 'memory'; store: Store; close(): Promise<void> }
+  | { kind: 'memory'; store: MemoryStore; close(): Promise<void> }
   | { kind: 'dynamodb'; store: Store; tableName: string; dynamo: DynamoLocal; close(): Promise<void> };
 
 async function openStorage(opts: LocalStackOptions, dataDir: string | null, onBrokenItem: OnBrokenItem): Promise<Storage> {

@@ -9,7 +9,9 @@ import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/cl
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 import { rateKey } from '../../src/adapters/dynamo/keys.ts';
 import { ensureTable } from '../../src/adapters/dynamo/table.ts';
-import { createMemoryStore } from '../../src/adapters/memory/store.ts';
+import { createMemoryStore, type Written } from '../../src/adapters/memory/store.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { userPk } from '../../src/adapters/dynamo/keys.ts';
 import type { DecisionChange, DueReminder, RateLimit, Store } from '../../src/use-cases/ports.ts';
 
 /**
@@ -453,5 +455,107 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect((await store.listReminders(u.id, 'c1'))[0]).toMatchObject({ delivery: 'sent' });
       expect((await store.listReminders(u.id, 'c1'))[0]).not.toHaveProperty('deliveryError');
     });
+  });
+});
+
+/**
+ * The use-case tests read what no port reads back (a reminder's send bookkeeping, consent and
+ * check-in records) from the memory store's `written` view: after the same writes, it must hold
+ * what the table's items hold, field for field.
+ */
+describe('what is written and not read back: the memory store shows what the table holds', () => {
+  /** Every kind of write a reminder or the history gets, through the ports only. */
+  async function script(store: Store, id: string) {
+    const address = `${id.slice(1)}@example.com`;
+    const u = userOf(id, { email: { address, status: 'confirmed' } });
+    const checkin = { id: 'c1', at: T0.toISOString(), text: 'legs done squat 100kg', details: 'squat 100kg', lifts: [{ lift: 'squat' as const, weight: 100, unit: 'kg' as const }] };
+    const reminders = ['sent', 'retry', 'failed', 'expired', 'deferred', 'cancelled', 'moved'].map((s, i) => reminder(s, i + 1));
+    expect(
+      await store.commit(
+        change(u, {
+          decision: {
+            ...nothing,
+            user: u,
+            checkin,
+            painReport: { at: at(1).toISOString(), score: 8, text: 'pain 8', checkinId: 'c1', checkinAt: checkin.at },
+            redFlag: { at: at(2).toISOString(), tier: 'soon', signs: ['leg-numbness'], text: 'numb feet', checkinId: 'c1', checkinAt: checkin.at },
+            reminders: [...reminders, reminder('mail', 1, { channel: 'email' }), reminder('past', 3, { validUntil: at(3) })],
+            consent: { action: 'opt-in', at: T0.toISOString(), via: 'first check-in', text: 'legs done', channel: 'sms' },
+          },
+        }),
+      ),
+    ).toEqual({ outcome: 'ok' });
+    const due = await dueOf(store, id, at(10));
+    const ref = (stepId: string, channel = 'sms') => due.find((r) => r.stepId === stepId && r.channel === channel)!;
+    await store.claimReminder(ref('sent'), at(10), at(12), 't1', 3_600_000);
+    expect(await store.recordDelivery({ ref: ref('sent'), providerId: 'SMearly', status: 'undelivered', errorCode: '30008', at: at(10) })).toBe(true);
+    await store.markSent(ref('sent'), 't1', at(11), 'SMsent', 540);
+    expect(await store.recordDelivery({ ref: ref('sent'), providerId: 'SMsent', status: 'delivered', errorCode: null, at: at(12) })).toBe(true);
+    await store.claimReminder(ref('retry'), at(10), at(12), 't2');
+    await store.retryLater(ref('retry'), 't2', at(15), 'transient 20500', true);
+    await store.claimReminder(ref('failed'), at(10), at(12), 't3');
+    await store.markFailed(ref('failed'), 't3', at(11), 'opted-out 21610', false);
+    await store.expire(ref('expired'), at(10));
+    await store.defer(ref('deferred'), at(100));
+    await store.cancelReminder(ref('cancelled'), at(10), 'obsolete');
+    await store.claimReminder(ref('mail', 'email'), at(10), at(12), 't4');
+    expect(await store.recordDelivery({ ref: ref('mail', 'email'), providerId: 'ses-1', status: 'delivered', errorCode: null, at: at(11) })).toBe(true);
+    const next = { ...u, status: 'opted_out' as const, version: 2 };
+    const moved = reminder('moved', 50, { body: 'moved body', tz: 'Europe/London' });
+    expect(
+      await store.commit(
+        change(next, {
+          expectedVersion: 1,
+          decision: { ...nothing, user: next, consent: { action: 'opt-out', at: at(20).toISOString(), via: 'keyword', text: 'STOP' } },
+          reschedule: [moved],
+          cancel: [ref('deferred')],
+          now: at(20),
+        }),
+      ),
+    ).toEqual({ outcome: 'ok' });
+  }
+
+  it('every reminder field (the due-index key as dueKey) and every history record, in key order', async () => {
+    const raw = createDynamoClient({ region: 'us-east-1', endpoint: inject('dynamoEndpoint') });
+    cleanups.push(() => raw.destroy());
+    const table = `contract-${randomUUID().slice(0, 8)}`;
+    await ensureTable(raw, table);
+    const db = documentClient(raw);
+    const memory = createMemoryStore();
+    const id = phone();
+    await script(createDynamoStore(db, table), id);
+    await script(memory, id);
+
+    const items = (await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': userPk(id) } }))).Items ?? [];
+    const fromTable: Written = { reminders: [], history: [] };
+    for (const { PK: _pk, SK: _sk, type, ...item } of items) {
+      if (type === 'reminder') {
+        const { gsi1pk, gsi1sk, ...rest } = item;
+        // In the index exactly while it has a due key.
+        expect(gsi1pk === undefined).toBe(gsi1sk === undefined);
+        // Whose it is, the table keeps in the key.
+        fromTable.reminders.push({ userId: id, ...rest, ...(gsi1sk === undefined ? {} : { dueKey: gsi1sk }) } as Written['reminders'][number]);
+      } else if (type !== 'user' && type !== 'slot') {
+        fromTable.history.push({ type, ...item });
+      }
+    }
+    const written = memory.written(id);
+    // The shard is the index partition, kept by the memory store after the reminder left the index.
+    const reminders = written.reminders.map(({ shard: _shard, ...r }) => r);
+    expect(reminders.map((r) => [r.stepId, r.status])).toEqual([
+      ['cancelled', 'cancelled'],
+      ['deferred', 'cancelled'],
+      ['mail', 'sending'],
+      ['expired', 'expired'],
+      ['failed', 'failed'],
+      ['moved', 'pending'],
+      ['past', 'expired'],
+      ['retry', 'pending'],
+      ['sent', 'sent'],
+    ]);
+    expect(reminders).toEqual(fromTable.reminders);
+    expect(written.history.map((h) => h['type'])).toEqual(['checkin', 'pain', 'red-flag', 'consent', 'consent']);
+    expect(written.history).toEqual(fromTable.history);
+    expect(written).not.toHaveProperty('user');
   });
 });

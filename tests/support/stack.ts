@@ -10,6 +10,7 @@ import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH, readLocalConfig } from '../../src/config.ts';
 import { startLocalStack, type AppStack, type LocalStack, type MemoryStack } from '../../src/local/stack.ts';
 import { userPk } from '../../src/adapters/dynamo/keys.ts';
+import type { DueReminder, ReminderView } from '../../src/use-cases/ports.ts';
 
 /** Leg day in these tests: a Monday evening, 18:00 UTC. */
 export const LEG_DAY = new Date('2026-03-02T18:00:00.000Z');
@@ -76,7 +77,39 @@ export async function advance(stack: AppStack, minutes: number, opts: { outage?:
 
 export async function outbox(stack: AppStack, to?: string) {
   const res = await fetch(stack.url + '/dev/outbox' + (to ? `?to=${encodeURIComponent(to)}` : ''));
-  return ((await res.json()) as { messages: { to: string; channel: string; body: string; sentAt: string }[] }).messages;
+  // Scheduled texts also name their step, and what their delivery report said.
+  type Shown = { to: string; channel: string; body: string; sentAt: string; stepId?: string; delivery?: string; deliveryError?: string };
+  return ((await res.json()) as { messages: Shown[] }).messages;
+}
+
+/** A person's reminders through the port, in each series their profile names (the last 8 leg days, the pain track). */
+export async function remindersOf(stack: AppStack, userId: string): Promise<(ReminderView & { series: string })[]> {
+  const user = await stack.store.getUser(userId);
+  const series = [...(user?.recent.map((c) => c.id) ?? []), ...(user?.painTrack ? [user.painTrack.id] : [])];
+  return (await Promise.all(series.map(async (s) => (await stack.store.listReminders(userId, s)).map((r) => ({ ...r, series: s }))))).flat();
+}
+
+/**
+ * Every reminder of a person still pending, whatever leg day it belongs to: the ports read one
+ * series at a time, and a reminder left behind in a series the profile no longer names is exactly
+ * what a lost race would leave, so this reads the memory store's view of all of them.
+ */
+export const pendingOf = (stack: MemoryStack, userId: string) => stack.store.written(userId).reminders.filter((r) => r.status === 'pending');
+
+/**
+ * Everything stored for one person on the in-memory repositories, tagged by kind as the table's
+ * items are: the profile (through getUser), their reminders and history (MemoryStore.written).
+ * For facts about the whole record: nothing was written, nothing changed.
+ */
+export async function recordsOf(stack: MemoryStack, userId: string): Promise<Record<string, unknown>[]> {
+  const user = await stack.store.getUser(userId);
+  const { reminders, history } = stack.store.written(userId);
+  return [...(user ? [{ type: 'user', ...user }] : []), ...history, ...reminders.map((r) => ({ type: 'reminder', ...r }))];
+}
+
+/** A person's entries in the due index (findDueReminders, however far ahead): what the sweeper can still find. */
+export async function dueIndexOf(stack: AppStack, userId: string): Promise<DueReminder[]> {
+  return (await stack.store.findDueReminders(new Date('9999-12-31T00:00:00.000Z'), 100_000)).filter((r) => r.userId === userId);
 }
 
 /** Every item stored under one number, straight from the table. */

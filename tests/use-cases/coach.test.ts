@@ -38,7 +38,7 @@ describe('texts as people send them', () => {
     // A first message: the disclosures ride along.
     expect(await text(stack, phone, 'legs done, numb feet')).toBe(`${render(SMS.redFlagSoon, { noticed: 'numbness or tingling down a leg' })} ${DISCLOSURE}`);
     expect(stack.metrics.totals.get('RedFlagSoon')).toBe(before + 1);
-    // The leg day is logged, with nothing scheduled after it (how the flag is filed: tests/integration/red-flag-filing.test.ts).
+    // The leg day is logged, with nothing scheduled after it (how the flag is filed: tests/integration/stored-items.test.ts).
     const user = await stack.store.getUser(phone);
     expect(user?.recent).toHaveLength(1);
     expect(await stack.store.listReminders(phone, user!.recent[0]!.id)).toEqual([]);

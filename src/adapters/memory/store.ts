@@ -46,7 +46,8 @@ export class ConditionFailedError extends Error {
   override name = 'ConditionalCheckFailedException';
 }
 
-interface ReminderRecord {
+/** A reminder as stored: the DynamoDB item's fields, with `dueKey` for its due-index key (gsi1sk), absent once out of the index. */
+export interface ReminderRecord {
   userId: string;
   series: string;
   stepId: string;
@@ -120,7 +121,20 @@ const slotId = (userId: string, channel: 'sms' | 'email') => `${userId}\u0000${c
 const historyId = (userId: string, sk: string) => `${userId}\u0000${sk}`;
 const byKey = <T>(key: (v: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function createMemoryStore(): Store & { readonly state: Readonly<State> } {
+/**
+ * What the service writes and no port reads back, for tests: a person's reminders with their send
+ * bookkeeping (attempts, last error, provider id, lateness, delivery reports as stored, not as a
+ * timeline shows them), and their history (check-ins, pain reports, warning signs, consent), each
+ * in key order, as copies. tests/contracts checks the table's items hold the same.
+ */
+export interface Written {
+  reminders: ReminderRecord[];
+  history: Record<string, unknown>[];
+}
+
+export type MemoryStore = Store & { readonly state: Readonly<State>; written(userId: string): Written };
+
+export function createMemoryStore(): MemoryStore {
   const state: State = {
     users: new Map(),
     owners: new Map(),
@@ -138,6 +152,14 @@ export function createMemoryStore(): Store & { readonly state: Readonly<State> }
     ...memoryInbound(state),
     ...memoryReminders(state),
     ...memoryDecisionLog(state),
+    written(userId) {
+      const mine = <V>(map: Map<string, V>) =>
+        [...map.entries()]
+          .filter(([id]) => id.startsWith(`${userId}\u0000`))
+          .sort(byKey(([id]) => id))
+          .map(([, v]) => clone(v));
+      return { reminders: mine(state.reminders), history: mine(state.history) };
+    },
   };
 }
 

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signTwilioRequest } from '../../src/adapters/twilio/signature.ts';
 import { LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
-import type { LocalStack } from '../../src/local/stack.ts';
-import { advance, itemsOf, outbox, startTestStack, text } from '../support/stack.ts';
+import type { MemoryStack } from '../../src/local/stack.ts';
+import { advance, outbox, pendingOf, startMemoryStack, text } from '../support/stack.ts';
 import { encodeReminderTag } from '../../src/core/reminder-tag.ts';
 import { confirmedEmailUser, receive } from '../support/email.ts';
 
@@ -13,10 +13,10 @@ import { confirmedEmailUser, receive } from '../support/email.ts';
  * status callback; the Twilio stand-in takes the message and then POSTs signed reports to
  * /webhooks/twilio/status, as Twilio does; the app checks the signature and stores the state.
  */
-let stack: LocalStack;
+let stack: MemoryStack;
 let n = 0;
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startMemoryStack();
 });
 afterAll(() => stack?.stop());
 beforeEach(() => {
@@ -34,8 +34,10 @@ async function firstTextSent(): Promise<string> {
   await text(stack, phone, 'legs done');
   return phone;
 }
-const reminder = async (phone: string, stepId: string) => (await itemsOf(stack, phone)).find((i) => i.type === 'reminder' && i.stepId === stepId)!;
-const user = async (phone: string) => (await itemsOf(stack, phone)).find((i) => i.type === 'user')!;
+// A report is kept on its reminder as it came (the timeline shows only the sent message's): no port
+// reads it back as stored, so it is read from the memory store's view.
+const reminder = async (phone: string, stepId: string) => stack.store.written(phone).reminders.find((r) => r.stepId === stepId)!;
+const user = async (phone: string) => (await stack.store.getUser(phone))!;
 
 /** Posts a status callback as Twilio would, signed over PUBLIC_URL + path + query (or not). */
 async function callback(query: string, params: Record<string, string>, opts: { signature?: string | null; signedQuery?: string } = {}) {
@@ -82,9 +84,8 @@ describe('delivery reports (POST /webhooks/twilio/status)', () => {
 
   it('21610 reported after the send opts the number out, with the consent record, as a STOP would', async () => {
     expect(await user(optedOut)).toMatchObject({ status: 'opted_out' });
-    const items = await itemsOf(stack, optedOut);
-    expect(items.some((i) => i.type === 'consent' && String(i.via).includes('21610'))).toBe(true);
-    expect(items.filter((i) => i.type === 'reminder' && i.status === 'pending')).toEqual([]);
+    expect(stack.store.written(optedOut).history.some((i) => i.type === 'consent' && String(i.via).includes('21610'))).toBe(true);
+    expect(await pendingOf(stack, optedOut)).toEqual([]);
   });
 
   it('30007 (carrier filtering) is counted for its alarm and leaves the number active', async () => {
@@ -157,7 +158,7 @@ describe('hostile delivery reports', () => {
 describe('with TWILIO_MESSAGING_SERVICE_SID set', () => {
   it('texts go through the Messaging Service (its number pool) instead of one From number, still asking for delivery reports', async () => {
     const sid = 'MG' + 'c'.repeat(32);
-    const s = await startTestStack({ TWILIO_MESSAGING_SERVICE_SID: sid });
+    const s = await startMemoryStack({ TWILIO_MESSAGING_SERVICE_SID: sid });
     try {
       await text(s, '+15554999001', 'legs done');
       await advance(s, TO_FIRST_TEXT);
@@ -173,7 +174,7 @@ describe('with TWILIO_MESSAGING_SERVICE_SID set', () => {
 
 describe('SES delivery, bounce and complaint events update the reminder email they are about', () => {
   it('a Delivery event (signed by SNS, tagged with the reminder when sent) marks the email delivered; a bounce marks another bounced; an event for another message changes nothing', async () => {
-    const s = await startTestStack();
+    const s = await startMemoryStack();
     try {
       const emails = ['arrives@example.com', 'bounces@example.com'];
       for (const e of emails) {
@@ -185,22 +186,24 @@ describe('SES delivery, bounce and complaint events update the reminder email th
       await advance(s, 15 * 60 + PLAN.spreadMinutes);
       const sent = async (address: string) => {
         const owner = (await s.store.emailOwner(address))!;
-        const r = (await itemsOf(s, owner)).find((i) => i.type === 'reminder' && i.channel === 'email' && i.status === 'sent')!;
+        const r = s.store.written(owner).reminders.find((i) => i.channel === 'email' && i.status === 'sent')!;
         return { owner, r, ref: { userId: owner, series: String(r.series), stepId: String(r.stepId) } };
       };
       const post = (event: unknown, id: string) =>
         fetch(s.url + '/webhooks/ses/events', { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify(s.sns.notification(event, s.clock.now(), id)) });
+      const stored = (x: { owner: string; r: { series: string; stepId: string } }) =>
+        s.store.written(x.owner).reminders.find((i) => i.channel === 'email' && i.series === x.r.series && i.stepId === x.r.stepId);
       const a = await sent(emails[0]!);
       const mail = (x: typeof a, messageId = String(x.r.providerId)) => ({ messageId, tags: { 'legday-reminder': [encodeReminderTag(x.ref)] } });
       expect((await post({ eventType: 'Delivery', mail: mail(a), delivery: { recipients: [emails[0]] } }, 'd-1')).status).toBe(200);
-      expect((await itemsOf(s, a.owner)).find((i) => i.SK === a.r.SK)).toMatchObject({ delivery: 'delivered' });
+      expect(stored(a)).toMatchObject({ delivery: 'delivered' });
 
       const b = await sent(emails[1]!);
       // A report for a message that is not the one we sent for that reminder is not stored.
       await post({ eventType: 'Delivery', mail: mail(b, 'not-our-message-id') }, 'd-2');
-      expect((await itemsOf(s, b.owner)).find((i) => i.SK === b.r.SK)?.delivery).toBeUndefined();
+      expect(stored(b)?.delivery).toBeUndefined();
       await post({ eventType: 'Bounce', mail: mail(b), bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: emails[1] }] } }, 'b-1');
-      expect((await itemsOf(s, b.owner)).find((i) => i.SK === b.r.SK)).toMatchObject({ delivery: 'bounced', deliveryError: 'NoEmail' });
+      expect(stored(b)).toMatchObject({ delivery: 'bounced', deliveryError: 'NoEmail' });
       // The bounce also stopped email to the address, as before.
       expect((await s.store.getUser(b.owner))?.email?.status).toBe('bounced');
     } finally {
