@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emailReply } from '../../src/content/email.ts';
-import { DISCLOSURE, SMS } from '../../src/content/index.ts';
-import { EMAIL_CHANNEL, SMS_CHANNEL, storedText } from '../../src/core/channel.ts';
+import { emailReply, stepEmail, STEP_EMAILS } from '../../src/content/email.ts';
+import { DISCLOSURE, LOAD_TEXT, SMS, STEP_TEXT, render } from '../../src/content/index.ts';
+import { loadLine } from '../../src/content/load.ts';
+import { CHANNELS, EMAIL_CHANNEL, SMS_CHANNEL, STEP_WORDING, storedText, takesLoad } from '../../src/core/channel.ts';
 import { noChange } from '../../src/core/decision.ts';
 import { respond } from '../../src/core/respond.ts';
 import { readReminderMessage, readReply } from '../../src/adapters/dynamo/stored-reply.ts';
@@ -40,6 +41,48 @@ describe('each channel words the same decision its own way', () => {
     ]);
     expect(SMS_CHANNEL.enrolCounter(hour)).toBe(`RATE#enrol#sms#${hour}`);
     expect(EMAIL_CHANNEL.enrolCounter(hour)).toBeNull();
+  });
+});
+
+describe('each channel words a scheduled step its own way', () => {
+  const caps = { kind: 'caps', caps: 'squat 154kg' } as const;
+
+  it('a text: the step\'s template with the load advice in the text\'s words; the generic rule when the plan gave none', () => {
+    expect(SMS_CHANNEL.wordStep({ stepId: 'heat', vars: {} })).toEqual({ channel: 'sms', text: STEP_TEXT['heat'] });
+    expect(SMS_CHANNEL.wordStep({ stepId: 'pre-leg-day', vars: { load: caps } })).toEqual({
+      channel: 'sms',
+      text: render(STEP_TEXT['pre-leg-day']!, { load: loadLine(caps, LOAD_TEXT) }),
+    });
+    expect(SMS_CHANNEL.wordStep({ stepId: 'pre-leg-day', vars: {} })).toEqual({ channel: 'sms', text: render(STEP_TEXT['pre-leg-day']!, { load: LOAD_TEXT.generic }) });
+  });
+
+  it('an email: the step\'s email with the load advice in the email\'s words', () => {
+    expect(EMAIL_CHANNEL.wordStep({ stepId: 'pre-leg-day', vars: { load: caps } })).toEqual({ channel: 'email', content: stepEmail('pre-leg-day', caps) });
+    expect(EMAIL_CHANNEL.wordStep({ stepId: 'ice-1', vars: {} })).toEqual({ channel: 'email', content: stepEmail('ice-1') });
+  });
+
+  it('a numbered step (a second pain check, a moved warm-up text) is worded as its base step', () => {
+    expect(CHANNELS.sms.wordStep({ stepId: 'pain-check-2', vars: {} })).toEqual({ channel: 'sms', text: STEP_TEXT['pain-check'] });
+    expect(CHANNELS.sms.wordStep({ stepId: 'pre-leg-day-2', vars: { load: caps } })).toEqual(CHANNELS.sms.wordStep({ stepId: 'pre-leg-day', vars: { load: caps } }));
+    expect(CHANNELS.email.wordStep({ stepId: 'pain-check-3', vars: {} })).toEqual({ channel: 'email', content: stepEmail('pain-check') });
+  });
+
+  it('words from the templates it is given', () => {
+    const wording = {
+      sms: { steps: { ...STEP_WORDING.sms.steps, heat: 'Heat, {load}' }, load: { ...LOAD_TEXT, generic: 'gently' } },
+      email: { ...STEP_EMAILS, steps: { ...STEP_EMAILS.steps, heat: { subject: 'Hot', intro: ['{load}'], list: [], outro: [] } } },
+    };
+    expect(SMS_CHANNEL.wordStep({ stepId: 'heat', vars: {} }, wording)).toEqual({ channel: 'sms', text: 'Heat, gently' });
+    expect(EMAIL_CHANNEL.wordStep({ stepId: 'heat', vars: {} }, wording)).toEqual({
+      channel: 'email',
+      content: { subject: 'Hot', intro: [STEP_EMAILS.load.generic], list: [], outro: [] },
+    });
+  });
+
+  it('only steps whose words take the load advice carry the plan\'s load rule', () => {
+    expect(takesLoad('pre-leg-day')).toBe(true);
+    expect(takesLoad('pre-leg-day-2')).toBe(true);
+    for (const id of ['ice-1', 'ice-2', 'heat', 'mobility-1', 'mobility-2', 'pain-check', 'pain-check-2']) expect(takesLoad(id), id).toBe(false);
   });
 });
 
