@@ -1,7 +1,6 @@
 import { PLAN, type PlanStep } from '../content/index.ts';
-import { stepEmail, type EmailContent } from '../content/email.ts';
 import { loadRule, type LoadRule } from '../content/load.ts';
-import { takesLoad, wordStepSms } from './channel.ts';
+import { takesLoad } from './channel.ts';
 import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -19,18 +18,19 @@ export interface PlannedStep {
   vars: StepVars;
 }
 
-/** A scheduled message's words on its channel: a text's body, or an email's content (links are added when it is sent). */
-export type ReminderMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent };
-
-/** A scheduled message, ready to store: `series` is the check-in (or pain track) it belongs to. */
-export type NewReminder = ReminderMessage & {
+/**
+ * A scheduled message, ready to store: its step, unworded (the channel words it when it is sent,
+ * so a fix to the wording reaches messages already planned), on one channel; `series` is the
+ * check-in (or pain track) it belongs to.
+ */
+export interface NewReminder extends PlannedStep {
+  channel: Channel;
   series: string;
-  stepId: string;
   dueAt: Date;
   tz: string;
   /** The step is only right before this instant: it is sent before then or not at all (expired). */
   validUntil: Date;
-};
+}
 
 /**
  * Where a step may go, given the earliest it could: the next moment inside sending hours, or null
@@ -51,9 +51,8 @@ export function spreadOffsetMs(key: string, spreadMinutes: number = PLAN.spreadM
 }
 
 /** One reminder per channel: each step goes once on every channel the person has, never twice on one. */
-function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel' | 'body'>, vars: StepVars): NewReminder[] {
-  const step = { stepId: r.stepId, vars };
-  return channels.map((channel) => (channel === 'sms' ? { ...r, channel, body: wordStepSms(step) } : { ...r, channel, body: stepEmail(r.stepId, vars.load) }));
+function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel'>): NewReminder[] {
+  return channels.map((channel) => ({ ...r, channel }));
 }
 
 /**
@@ -166,8 +165,8 @@ export function planReminders(input: {
     .flatMap((t) =>
       perChannel(
         input.channels,
-        { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
-        takesLoad(t.step.id) ? { load: rule } : {},
+        // The load rule is decided here, once per plan, and kept only where the words take it.
+        { series: input.checkinId, stepId: t.step.id, vars: takesLoad(t.step.id) ? { load: rule } : {}, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
       ),
     )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -190,5 +189,5 @@ export function painCheckReminder(
   // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
   const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
   const dueAt = spreadWithin(planned, spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0, validUntil, zone);
-  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, {});
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, vars: {}, dueAt, tz: zone, validUntil });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { NewReminder } from '../../src/core/plan.ts';
+import type { NewReminder, StepVars } from '../../src/core/plan.ts';
 import type { EmailContent } from '../../src/content/email.ts';
 import type { Reply } from '../../src/core/channel.ts';
 import { nothing } from '../../src/core/decision.ts';
@@ -59,11 +59,12 @@ function userOf(id: string, over: Partial<UserState> = {}): UserState {
 /** An email's words, typed: stored as a map and read back as the same content. */
 const emailBody = (stepId: string): EmailContent => ({ subject: `About ${stepId}`, intro: ['Leg day done.'], list: ['Ice 15 min', 'Walk'], outro: [`step ${stepId}`] });
 
-function reminder(stepId: string, dueMinutes: number, over: { series?: string; validUntil?: Date; tz?: string; channel?: 'sms' | 'email'; body?: string } = {}): NewReminder {
-  const { channel = 'sms', body = `body ${stepId}`, ...rest } = over;
-  const base = { series: 'c1', stepId, dueAt: at(dueMinutes), tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...rest };
-  return channel === 'sms' ? { ...base, channel, body } : { ...base, channel, body: emailBody(stepId) };
+function reminder(stepId: string, dueMinutes: number, over: { series?: string; validUntil?: Date; tz?: string; channel?: 'sms' | 'email'; vars?: StepVars } = {}): NewReminder {
+  return { series: 'c1', stepId, channel: 'sms', vars: {}, dueAt: at(dueMinutes), tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...over };
 }
+
+/** A warm-up text's load rule, as the plan decides it. */
+const deload: StepVars = { load: { kind: 'deload', deload: null } };
 
 const text = (words: string): Reply => ({ channel: 'sms', text: words });
 
@@ -252,10 +253,14 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect((await dueOf(store, u.id, at(60))).map((r) => r.stepId)).toEqual(['b', 'e', 'a']);
     });
 
-    it('an email reminder is due with its content typed, as planned', async () => {
-      const u = await seed(store, [reminder('mail', 1, { channel: 'email' })], { email: { address: `${randomUUID()}@example.com`, status: 'confirmed' } });
-      const [due] = await dueOf(store, u.id, at(2));
-      expect(due).toMatchObject({ stepId: 'mail', channel: 'email', body: emailBody('mail'), to: u.email!.address });
+    it('a reminder is due with what its step says, unworded, as planned', async () => {
+      const u = await seed(store, [reminder('mail', 1, { channel: 'email', vars: deload }), reminder('text', 1, { vars: deload })], {
+        email: { address: `${randomUUID()}@example.com`, status: 'confirmed' },
+      });
+      const due = await dueOf(store, u.id, at(2));
+      expect(due.find((r) => r.channel === 'email')).toMatchObject({ stepId: 'mail', vars: deload, to: u.email!.address });
+      expect(due.find((r) => r.channel === 'sms')).toMatchObject({ stepId: 'text', vars: deload, to: u.phone });
+      for (const r of due) expect(r).not.toHaveProperty('stored');
     });
 
     it('the due index: only what is due by then, earliest first, up to the limit, with what the sweeper needs', async () => {
@@ -271,7 +276,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
         attempts: 0,
         to: u.phone,
         dueKey: at(1).toISOString(),
-        body: 'body y',
+        vars: {},
         tz: 'America/New_York',
         uncertain: false,
         dueAt: at(1).toISOString(),
@@ -406,9 +411,9 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       await store.claimReminder(r!, at(5), at(7), 'tr');
       await store.retryLater(r!, 'tr', at(8), 'timeout', true);
       const moved = { ...u, version: 2 };
-      expect(await store.commit(change(moved, { expectedVersion: 1, reschedule: [reminder('r', 50, { body: 'new body', tz: 'Europe/London' })] }))).toEqual({ outcome: 'ok' });
+      expect(await store.commit(change(moved, { expectedVersion: 1, reschedule: [reminder('r', 50, { vars: deload, tz: 'Europe/London' })] }))).toEqual({ outcome: 'ok' });
       const after = (await dueOf(store, u.id, at(50))).find((x) => x.stepId === 'r');
-      expect(after).toMatchObject({ stepId: 'r', attempts: 1, uncertain: true, body: 'new body', tz: 'Europe/London', dueAt: at(50).toISOString(), dueKey: at(50).toISOString() });
+      expect(after).toMatchObject({ stepId: 'r', attempts: 1, uncertain: true, vars: deload, tz: 'Europe/London', dueAt: at(50).toISOString(), dueKey: at(50).toISOString() });
       await store.claimReminder(s!, at(5), at(7), 'ts');
       await store.markSent(s!, 'ts', at(5), 'SMs');
       expect(await store.commit(change({ ...u, version: 3 }, { expectedVersion: 2, reschedule: [reminder('s', 60)] }))).toEqual({ outcome: 'conflict' });

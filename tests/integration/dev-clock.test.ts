@@ -4,6 +4,7 @@ import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { PLAN } from '../../src/content/index.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { STEP_TEXT, stepLabel } from '../../src/content/index.ts';
+import { textOf } from '../support/reminders.ts';
 import { advance, itemsOf, outbox, post, startTestStack, text } from '../support/stack.ts';
 
 /**
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 const scheduled = async (stack: LocalStack, phone: string) => {
   const items = await itemsOf(stack, phone);
-  const sentSteps = new Map(items.filter((i) => i.type === 'reminder' && i.status === 'sent').map((i) => [String(i.body), i]));
+  const sentSteps = new Map(items.filter((i) => i.type === 'reminder' && i.status === 'sent').map((i) => [textOf(i), i]));
   return (await outbox(stack, phone)).filter((m) => sentSteps.has(m.body));
 };
 

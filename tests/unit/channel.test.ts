@@ -107,10 +107,28 @@ describe('stored replies and reminder words read back typed', () => {
     expect(readReply({ channel: 'fax', text: 'hi' }, 'SM1')).toBeNull();
   });
 
-  it('an email reminder is its content (a map, or JSON from before); one that cannot be read has no body', () => {
-    expect(readReminderMessage('sms', 'Ice now.')).toEqual({ channel: 'sms', body: 'Ice now.' });
-    expect(readReminderMessage('email', content)).toEqual({ channel: 'email', body: content });
-    expect(readReminderMessage('email', JSON.stringify(content))).toEqual({ channel: 'email', body: content });
-    expect(readReminderMessage('email', 'not json')).toEqual({ channel: 'email', body: null });
+  it('a reminder planned before wording moved to send time keeps its words: a text\'s, an email\'s content (a map, or JSON from before); an email\'s that cannot be read are null', () => {
+    expect(readReminderMessage('sms', 'Ice now.')).toEqual({ channel: 'sms', vars: {}, stored: 'Ice now.' });
+    expect(readReminderMessage('email', content)).toEqual({ channel: 'email', vars: {}, stored: content });
+    expect(readReminderMessage('email', JSON.stringify(content))).toEqual({ channel: 'email', vars: {}, stored: content });
+    expect(readReminderMessage('email', 'not json')).toEqual({ channel: 'email', vars: {}, stored: null });
+    expect(readReminderMessage('email', { subject: 1 })).toEqual({ channel: 'email', vars: {}, stored: null });
+  });
+
+  it('a reminder planned since says what its step says, unworded: its vars, or no body for none', () => {
+    const caps = { load: { kind: 'caps', caps: 'squat 154kg' } };
+    const deload = { load: { kind: 'deload', deload: null } };
+    for (const channel of ['sms', 'email'] as const) {
+      expect(readReminderMessage(channel, undefined)).toEqual({ channel, vars: {} });
+      expect(readReminderMessage(channel, caps)).toEqual({ channel, vars: caps });
+      expect(readReminderMessage(channel, deload)).toEqual({ channel, vars: deload });
+      expect(readReminderMessage(channel, { load: { kind: 'generic' } })).toEqual({ channel, vars: { load: { kind: 'generic' } } });
+    }
+    // Anything else in a text's body is a broken item (the caller names it).
+    expect(readReminderMessage('sms', null)).toBeUndefined();
+    expect(readReminderMessage('sms', 42)).toBeUndefined();
+    expect(readReminderMessage('sms', { load: { kind: 'caps' } })).toBeUndefined();
+    expect(readReminderMessage('sms', { load: { kind: 'generic' }, colour: 'red' })).toBeUndefined();
+    expect(readReminderMessage('email', null)).toBeUndefined();
   });
 });

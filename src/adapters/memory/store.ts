@@ -1,4 +1,4 @@
-import type { NewReminder } from '../../core/plan.ts';
+import type { NewReminder, StepVars } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { Reply } from '../../core/channel.ts';
 import type { EmailContent } from '../../content/email.ts';
@@ -52,8 +52,14 @@ interface ReminderRecord {
   stepId: string;
   channel: 'sms' | 'email';
   to: string | undefined;
-  /** A text's words, or an email's content (as the plan gave them; cloned, never shared). */
-  body: string | EmailContent;
+  /** What its step says, unworded (cloned, never shared): the sweeper words it as it sends. */
+  vars: StepVars;
+  /**
+   * The words of a reminder planned before wording moved to send time, sent as stored (the table
+   * may still hold such items; nothing here writes them but the contract tests, as an older
+   * version left them).
+   */
+  body?: string | EmailContent;
   tz: string;
   dueAt: string;
   validUntil: string;
@@ -382,10 +388,12 @@ function cancel(r: ReminderRecord, at: string, reason: string) {
   delete r.dueKey;
 }
 
-/** The words as the sweeper gets them, typed by channel like the DynamoDB adapter's read. */
+/** What it says as the sweeper gets it, typed by channel like the DynamoDB adapter's read. */
 function dueMessage(r: ReminderRecord): DueMessage {
-  if (r.channel === 'sms') return { channel: 'sms', body: typeof r.body === 'string' ? r.body : '' };
-  return { channel: 'email', body: typeof r.body === 'string' ? null : clone(r.body) };
+  if (r.body === undefined) return { channel: r.channel, vars: clone(r.vars) };
+  // As in the table, where the words took the place of the vars.
+  if (r.channel === 'sms') return { channel: 'sms', vars: {}, stored: typeof r.body === 'string' ? r.body : '' };
+  return { channel: 'email', vars: {}, stored: typeof r.body === 'string' ? null : clone(r.body) };
 }
 
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
@@ -396,7 +404,7 @@ function newReminder(user: UserState, r: NewReminder, createdAt: string): Remind
     stepId: r.stepId,
     channel: r.channel,
     to: reminderAddress(user, r.channel) ?? undefined,
-    body: clone(r.body),
+    vars: clone(r.vars),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
@@ -466,7 +474,8 @@ function memoryDecisionLog(state: State): DecisionLog {
             pendingOnly({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }, (found) => {
               found.dueAt = r.dueAt.toISOString();
               found.dueKey = found.dueAt;
-              found.body = clone(r.body);
+              found.vars = clone(r.vars);
+              delete found.body;
               found.tz = r.tz;
               found.rescheduledAt = at;
             }),
