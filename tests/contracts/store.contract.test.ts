@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NewReminder, StepVars } from '../../src/core/plan.ts';
 import type { EmailContent } from '../../src/content/email.ts';
@@ -8,6 +9,7 @@ import { emailUserId, type UserState } from '../../src/core/user.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 import { rateKey } from '../../src/adapters/dynamo/keys.ts';
+import { reminderKey } from '../../src/adapters/dynamo/reminders.ts';
 import { ensureTable } from '../../src/adapters/dynamo/table.ts';
 import { createMemoryStore } from '../../src/adapters/memory/store.ts';
 import type { DecisionChange, DueReminder, RateLimit, Store } from '../../src/use-cases/ports.ts';
@@ -23,7 +25,10 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-const implementations: [string, () => Promise<Store>][] = [
+/** Gives a stored reminder the words a version from before send-time wording planned it with, as a deployed table may hold them. */
+type OldWords = (ref: { userId: string; series: string; stepId: string; channel: 'sms' | 'email' }, words: unknown) => Promise<void>;
+
+const implementations: [string, () => Promise<{ store: Store; oldWords: OldWords }>][] = [
   [
     'dynamodb',
     async () => {
@@ -31,10 +36,24 @@ const implementations: [string, () => Promise<Store>][] = [
       cleanups.push(() => raw.destroy());
       const table = `contract-${randomUUID().slice(0, 8)}`;
       await ensureTable(raw, table);
-      return createDynamoStore(documentClient(raw), table);
+      const db = documentClient(raw);
+      const oldWords: OldWords = async (ref, words) => {
+        await db.send(new UpdateCommand({ TableName: table, Key: reminderKey(ref), UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': words } }));
+      };
+      return { store: createDynamoStore(db, table), oldWords };
     },
   ],
-  ['memory', async () => createMemoryStore()],
+  [
+    'memory',
+    async () => {
+      const store = createMemoryStore();
+      const oldWords: OldWords = async (ref, words) => {
+        const found = [...store.state.reminders.values()].find((r) => r.userId === ref.userId && r.series === ref.series && r.stepId === ref.stepId && r.channel === ref.channel);
+        (found as { body?: unknown }).body = words;
+      };
+      return { store, oldWords };
+    },
+  ],
 ];
 
 let n = 0;
@@ -93,8 +112,9 @@ async function dueOf(store: Store, userId: string, now: Date): Promise<DueRemind
 
 describe.each(implementations)('store contract: %s', (_name, make) => {
   let store: Store;
+  let oldWords: OldWords;
   beforeAll(async () => {
-    store = await make();
+    ({ store, oldWords } = await make());
   });
 
   describe('users and the unit of work', () => {
@@ -260,6 +280,36 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       const due = await dueOf(store, u.id, at(2));
       expect(due.find((r) => r.channel === 'email')).toMatchObject({ stepId: 'mail', vars: deload, to: u.email!.address });
       expect(due.find((r) => r.channel === 'sms')).toMatchObject({ stepId: 'text', vars: deload, to: u.phone });
+      for (const r of due) expect(r).not.toHaveProperty('stored');
+    });
+
+    it('a reminder planned before wording moved to send time is due with the words it was planned with', async () => {
+      const u = await seed(store, [reminder('text', 1), reminder('map', 1, { channel: 'email' }), reminder('json', 2, { channel: 'email' }), reminder('junk', 3, { channel: 'email' })], {
+        email: { address: `${randomUUID()}@example.com`, status: 'confirmed' },
+      });
+      const ref = (stepId: string, channel: 'sms' | 'email') => ({ userId: u.id, series: 'c1', stepId, channel });
+      await oldWords(ref('text', 'sms'), 'Ice it 15 min.');
+      await oldWords(ref('map', 'email'), emailBody('map'));
+      await oldWords(ref('json', 'email'), JSON.stringify(emailBody('json')));
+      await oldWords(ref('junk', 'email'), 'not json');
+      const due = Object.fromEntries((await dueOf(store, u.id, at(5))).map((r) => [r.stepId, r]));
+      expect(due['text']).toMatchObject({ channel: 'sms', vars: {}, stored: 'Ice it 15 min.' });
+      expect(due['map']).toMatchObject({ channel: 'email', vars: {}, stored: emailBody('map') });
+      expect(due['json']).toMatchObject({ channel: 'email', vars: {}, stored: emailBody('json') });
+      // The sweeper records it as failed, with the reason.
+      expect(due['junk']).toMatchObject({ channel: 'email', vars: {}, stored: null });
+    });
+
+    it('rescheduled, one planned before says what the new plan says, and is worded when sent', async () => {
+      const u = await seed(store, [reminder('old', 1), reminder('plain', 2)]);
+      for (const stepId of ['old', 'plain']) await oldWords({ userId: u.id, series: 'c1', stepId, channel: 'sms' }, 'Old words.');
+      const reschedule = [reminder('old', 30, { vars: deload }), reminder('plain', 31)];
+      expect(await store.commit(change({ ...u, version: 2 }, { expectedVersion: 1, reschedule }))).toEqual({ outcome: 'ok' });
+      const due = await dueOf(store, u.id, at(31));
+      expect(due.map((r) => [r.stepId, r.vars, r.dueKey])).toEqual([
+        ['old', deload, at(30).toISOString()],
+        ['plain', {}, at(31).toISOString()],
+      ]);
       for (const r of due) expect(r).not.toHaveProperty('stored');
     });
 

@@ -50,6 +50,13 @@ describe('planReminders', () => {
     expect(wordStepSms(prep)).toContain('squat 154kg');
   });
 
+  it('says what each step is to say, unworded: the load rule (deload over caps) only on the warm-up text, on every channel', () => {
+    const rs = planReminders({ channels: ['sms', 'email'], checkinId: 'c1', checkinAt: new Date('2026-03-02T18:00:00Z'), zone: 'Europe/London', gapDays: 7, caps: 'squat 154kg', deload: null });
+    expect(rs).toHaveLength(2 * PLAN.steps.length);
+    for (const r of rs) expect(r.vars, `${r.channel} ${r.stepId}`).toEqual(r.stepId === 'pre-leg-day' ? { load: { kind: 'deload', deload: null } } : {});
+    expect(rs.some((r) => 'body' in r)).toBe(false);
+  });
+
   it('rescheduling never lands in the past', () => {
     const now = new Date('2026-03-04T12:00:00Z');
     const rs = planReminders({ channels: ['sms'], checkinId: 'c1', checkinAt: new Date('2026-03-02T18:00:00Z'), zone: 'Europe/London', gapDays: 7, caps: null, notBefore: now });
@@ -76,6 +83,7 @@ describe('painCheckReminder', () => {
   it('asks at 09:00 the next local morning', () => {
     const [r] = painCheckReminder('pain-1', 1, new Date('2026-03-02T22:30:00Z'), 'America/New_York', ['sms']);
     expect(r!.dueAt.toISOString()).toBe('2026-03-03T14:00:00.000Z');
+    expect(r!.vars).toEqual({});
     expect(wordStepSms(r!)).toMatch(/0-10/);
   });
 });

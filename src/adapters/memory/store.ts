@@ -1,7 +1,6 @@
 import type { NewReminder, StepVars } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { Reply } from '../../core/channel.ts';
-import type { EmailContent } from '../../content/email.ts';
 import type {
   DecisionLog,
   DueMessage,
@@ -14,6 +13,7 @@ import type {
   UserRepository,
 } from '../../use-cases/ports.ts';
 import { dueShard, reminderSk } from '../dynamo/keys.ts';
+import { readReminderMessage } from '../dynamo/stored-reply.ts';
 import {
   COMMIT_CANCEL_REASON,
   DELIVERY_RANK,
@@ -55,11 +55,11 @@ interface ReminderRecord {
   /** What its step says, unworded (cloned, never shared): the sweeper words it as it sends. */
   vars: StepVars;
   /**
-   * The words of a reminder planned before wording moved to send time, sent as stored (the table
-   * may still hold such items; nothing here writes them but the contract tests, as an older
-   * version left them).
+   * The words of a reminder planned before wording moved to send time, as the table may still
+   * hold them (read the same way, stored-reply.ts); nothing here writes them but the contract
+   * tests, as an older version left them.
    */
-  body?: string | EmailContent;
+  body?: unknown;
   tz: string;
   dueAt: string;
   validUntil: string;
@@ -391,9 +391,9 @@ function cancel(r: ReminderRecord, at: string, reason: string) {
 /** What it says as the sweeper gets it, typed by channel like the DynamoDB adapter's read. */
 function dueMessage(r: ReminderRecord): DueMessage {
   if (r.body === undefined) return { channel: r.channel, vars: clone(r.vars) };
-  // As in the table, where the words took the place of the vars.
-  if (r.channel === 'sms') return { channel: 'sms', vars: {}, stored: typeof r.body === 'string' ? r.body : '' };
-  return { channel: 'email', vars: {}, stored: typeof r.body === 'string' ? null : clone(r.body) };
+  const old = readReminderMessage(r.channel, clone(r.body));
+  if (!old) throw new Error(`broken reminder ${r.stepId}: its stored words are not a ${r.channel}'s`);
+  return old;
 }
 
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
