@@ -122,5 +122,5 @@ export const EMAIL_CHANNEL: ChannelRules = {
   enrolCounter: () => null,
 };
 
-
+/** Each channel's rules by its name (a stored reminder knows only its channel's name). */
 export const CHANNELS: Readonly<Record<Channel, ChannelRules>> = { sms: SMS_CHANNEL, email: EMAIL_CHANNEL };
