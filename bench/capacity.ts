@@ -7,7 +7,7 @@
  * Virtual time: pacing and the sweep's budget run on the simulated wall clock, so 100,000 lifters
  * over 16 days take seconds. Usable alone: `npx tsx bench/capacity.ts`.
  */
-import { planReminders, spreadOffsetMs, type NewReminder } from '../src/core/plan.ts';
+import { planReminders, spreadOffsetMs, type NewReminder, type StepVars } from '../src/core/plan.ts';
 import type { ClaimResult, DueReminder, EmailDelivery, Metrics, ReminderRef, SmsSender, Store } from '../src/use-cases/ports.ts';
 import { percentile, sendDueReminders } from '../src/use-cases/send-due-reminders.ts';
 
@@ -84,7 +84,7 @@ interface Item {
   userId: string;
   series: string;
   stepId: string;
-  body: string;
+  vars: StepVars;
   tz: string;
   dueAt: number;
   validUntil: number;
@@ -149,7 +149,7 @@ export function memoryStore(reminders: { userId: string; r: NewReminder & { chan
       userId,
       series: r.series,
       stepId: r.stepId,
-      body: r.body,
+      vars: r.vars,
       tz: r.tz,
       dueAt: r.dueAt.getTime(),
       validUntil: r.validUntil.getTime(),
@@ -207,7 +207,7 @@ export function memoryStore(reminders: { userId: string; r: NewReminder & { chan
         attempts: i.attempts,
         to: i.userId,
         dueKey: new Date(i.at!).toISOString(),
-        body: i.body,
+        vars: i.vars,
         tz: i.tz,
         uncertain: false,
         dueAt: new Date(i.dueAt).toISOString(),

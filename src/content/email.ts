@@ -6,8 +6,8 @@
  */
 import * as v from 'valibot';
 import emailJson from './email.json' with { type: 'json' };
-import { PLAN, SMS, type SmsName } from './index.ts';
-import { loadLine, type LoadRule } from './load.ts';
+import { PLAN, SMS, stepEntry, type SmsName } from './index.ts';
+import { loadLine, type LoadRule, type LoadTemplates } from './load.ts';
 
 /** One email's words, before links and markup are added. */
 export interface EmailContent {
@@ -77,7 +77,7 @@ function inline(value: SaidValue | undefined, name: string, nested: (s: Said) =>
 }
 
 /** Fills one email block: a list item that is just "{name}" expands to that many items. */
-function fill(b: v.InferOutput<typeof block>, vars: Readonly<Record<string, SaidValue>>): EmailContent {
+function fill(b: EmailContent, vars: Readonly<Record<string, SaidValue>>): EmailContent {
   const one = (s: string) =>
     s.replace(/\{(\w+)\}/g, (_, name: string) => inline(vars[name], name, (n) => emailReply(n).intro.join(' ')));
   const many = (lines: readonly string[]) =>
@@ -99,12 +99,20 @@ export function emailReply(said: Said, extra: Readonly<Record<string, SaidValue>
   return fill(EMAIL.replies[said.key]!, { ...said.vars, ...extra });
 }
 
+/** The templates a scheduled step's email is worded with: each step's block and the load advice's three. */
+export interface StepEmails {
+  steps: Readonly<Record<string, EmailContent>>;
+  load: LoadTemplates;
+}
+
+/** email.json's. */
+export const STEP_EMAILS: StepEmails = { steps: EMAIL.steps, load: EMAIL.load };
+
 /** A plan step as an email, with the load advice `load` (load.ts) in the email's words. */
-export function stepEmail(stepId: string, load: LoadRule = { kind: 'generic' }): EmailContent {
-  const base = stepId.replace(/-\d+$/, '');
-  const b = EMAIL.steps[stepId] ?? EMAIL.steps[base];
+export function stepEmail(stepId: string, load: LoadRule = { kind: 'generic' }, emails: StepEmails = STEP_EMAILS): EmailContent {
+  const b = stepEntry(emails.steps, stepId);
   if (!b) throw new Error(`no email for step "${stepId}"`);
-  return fill(b, { load: loadLine(load, EMAIL.load) });
+  return fill(b, { load: loadLine(load, emails.load) });
 }
 
 /** A finished email: both parts, ready for MIME. */

@@ -79,9 +79,14 @@ export const LOAD_TEXT = messages.load;
 /** Who we are, how often we text, rates, HELP and STOP: added to the first reply a number ever gets. */
 export const DISCLOSURE = messages.disclosure;
 
-/** A step's short name for STATUS and schedules; numbered steps ("pain-check-2") share their base's. */
+/** A step's entry in a table of templates or labels: a numbered step ("pain-check-2", "pre-leg-day-2") shares its base's. */
+export function stepEntry<T>(table: Readonly<Record<string, T>>, stepId: string): T | undefined {
+  return table[stepId] ?? table[stepId.replace(/-\d+$/, '')];
+}
+
+/** A step's short name for STATUS and schedules. */
 export function stepLabel(stepId: string): string {
-  return STEP_LABEL[stepId] ?? STEP_LABEL[stepId.replace(/-\d+$/, '')] ?? stepId;
+  return stepEntry(STEP_LABEL, stepId) ?? stepId;
 }
 
 /** Until this many hours after leg day, a sore spot gets ice; after it, heat. */

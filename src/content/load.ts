@@ -19,8 +19,15 @@ export function loadRule(caps: string | null, deload?: string | null): LoadRule 
   return caps ? { kind: 'caps', caps } : { kind: 'generic' };
 }
 
+/** One channel's three templates for the load advice (messages.json's and email.json's `load`). */
+export interface LoadTemplates {
+  generic: string;
+  caps: string;
+  deload: string;
+}
+
 /** One channel's words for the rule. */
-export function loadLine(rule: LoadRule, templates: { generic: string; caps: string; deload: string }): string {
+export function loadLine(rule: LoadRule, templates: LoadTemplates): string {
   switch (rule.kind) {
     case 'deload':
       return render(templates.deload, { deload: rule.deload ? `: ${rule.deload}` : '' });

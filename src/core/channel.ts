@@ -1,20 +1,25 @@
-import { emailReply, smsText, type EmailContent } from '../content/email.ts';
-import { DISCLOSURE, stepLabel } from '../content/index.ts';
+import { emailReply, smsText, stepEmail, STEP_EMAILS, type EmailContent, type StepEmails } from '../content/email.ts';
+import { DISCLOSURE, LOAD_TEXT, STEP_TEXT, render, stepEntry, stepLabel } from '../content/index.ts';
+import { loadLine, type LoadTemplates } from '../content/load.ts';
 import type { Decision } from './decision.ts';
 import { formatWhen } from './local-time.ts';
 import { rateKey } from './limits.ts';
-import type { Channel } from './plan.ts';
+import type { Channel, PlannedStep } from './plan.ts';
 import { emailLive, emailUserId, smsLive, type UserState } from './user.ts';
 
 /**
  * The ways a person reaches the coach and the coach answers: a text or an email. A decision says
- * what was meant; each channel words it its own way, here, at the edge. How a reply is sent (the
+ * what was meant, and a plan which step goes when; each channel words them its own way, here, at
+ * the edge: a reply when it is decided, a scheduled step when it is sent. How a reply is sent (the
  * TwiML of the webhook's answer, an SES send after the write) is the use case's
- * (use-cases/handle-inbound.ts).
+ * (use-cases/handle-inbound.ts), a step's the sweeper's (use-cases/send-due-reminders.ts).
  */
 
+/** A message worded for its channel: a text, or an email's words (links are added when it is sent). */
+export type Worded = { channel: 'sms'; text: string } | { channel: 'email'; content: EmailContent };
+
 /** A reply worded for its channel: kept with the inbound message's dedupe record, so a redelivery answers the same. */
-export type Reply = { channel: 'sms'; text: string } | { channel: 'email'; content: EmailContent };
+export type Reply = Worded;
 
 /** The words of a reply kept for a text (null for none, or for an email's). */
 export const storedText = (reply: Reply | null | undefined): string | null => (reply?.channel === 'sms' ? reply.text : null);
@@ -34,6 +39,8 @@ export interface ChannelRules {
   live(user: UserState): boolean;
   /** The decision's reply worded for this channel (null for none); `before` is the person as read. */
   word(d: Decision, before: UserState | null): Reply | null;
+  /** A scheduled step worded for this channel, as it is sent, from `wording` (the content files' unless given). */
+  wordStep(step: PlannedStep, wording?: StepWording): Worded;
   /** The hourly counters a reply to `address` uses (each surface its own, so a flood on one cannot starve another). */
   replyCounters(address: string, hour: string): ReplyCounter[];
   /** The hourly counter of people a message on this channel enrols, or null when it cannot enrol anyone. */
@@ -59,6 +66,29 @@ export function wordEmail(d: Decision, before: UserState | null): EmailContent |
   return emailReply(d.reply, schedule.length ? { schedule } : {});
 }
 
+/** The templates scheduled steps are worded with, on each channel: each step's, and the load advice's three. */
+export interface StepWording {
+  sms: { steps: Readonly<Record<string, string>>; load: LoadTemplates };
+  email: StepEmails;
+}
+
+/** messages.json's and email.json's. */
+export const STEP_WORDING: StepWording = { sms: { steps: STEP_TEXT, load: LOAD_TEXT }, email: STEP_EMAILS };
+
+/** A step as a text: its template with the load advice in the text's words (the generic rule when the plan gave none). */
+export function wordStepSms(step: PlannedStep, texts: StepWording['sms'] = STEP_WORDING.sms): string {
+  const template = stepEntry(texts.steps, step.stepId);
+  if (template === undefined) throw new Error(`no text for step "${step.stepId}"`);
+  return render(template, { load: loadLine(step.vars.load ?? { kind: 'generic' }, texts.load) });
+}
+
+/** Whether a step's words take the load advice on either channel: only those reminders carry the plan's load rule. */
+export function takesLoad(stepId: string, wording: StepWording = STEP_WORDING): boolean {
+  const email = stepEntry(wording.email.steps, stepId);
+  const lines = [stepEntry(wording.sms.steps, stepId) ?? '', ...(email ? [email.subject, ...email.intro, ...email.list, ...email.outro] : [])];
+  return lines.some((line) => line.includes('{load}'));
+}
+
 export const SMS_CHANNEL: ChannelRules = {
   name: 'sms',
   userId: (phone) => phone,
@@ -67,6 +97,7 @@ export const SMS_CHANNEL: ChannelRules = {
     const text = wordSms(d);
     return text === null ? null : { channel: 'sms', text };
   },
+  wordStep: (step, wording = STEP_WORDING) => ({ channel: 'sms', text: wordStepSms(step, wording.sms) }),
   replyCounters: (phone, hour) => [
     { name: 'replies_per_number', key: rateKey('reply', phone, hour), per: 'sender' },
     { name: 'replies', key: rateKey('reply', 'sms', 'all', hour), per: 'total' },
@@ -82,6 +113,7 @@ export const EMAIL_CHANNEL: ChannelRules = {
     const content = wordEmail(d, before);
     return content === null ? null : { channel: 'email', content };
   },
+  wordStep: (step, wording = STEP_WORDING) => ({ channel: 'email', content: stepEmail(step.stepId, step.vars.load, wording.email) }),
   replyCounters: (address, hour) => [
     { name: 'replies_per_address', key: rateKey('reply', 'email', address, hour), per: 'sender' },
     { name: 'email_replies', key: rateKey('reply', 'email', 'all', hour), per: 'total' },
@@ -90,3 +122,5 @@ export const EMAIL_CHANNEL: ChannelRules = {
   enrolCounter: () => null,
 };
 
+/** Each channel's rules by its name (a stored reminder knows only its channel's name). */
+export const CHANNELS: Readonly<Record<Channel, ChannelRules>> = { sms: SMS_CHANNEL, email: EMAIL_CHANNEL };

@@ -1,24 +1,36 @@
-import { PLAN, STEP_TEXT, LOAD_TEXT, render, type PlanStep } from '../content/index.ts';
-import { stepEmail, type EmailContent } from '../content/email.ts';
-import { loadLine, loadRule } from '../content/load.ts';
+import { PLAN, type PlanStep } from '../content/index.ts';
+import { loadRule, type LoadRule } from '../content/load.ts';
+import { takesLoad } from './channel.ts';
 import { atLocalTime, localClock, localDaysBetween, nextSendingTime } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
 
 export type Channel = 'sms' | 'email';
 
-/** A scheduled message's words on its channel: a text's body, or an email's content (links are added when it is sent). */
-export type ReminderMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent };
+/** What a step's words need that only the plan knows: the load advice (content/load.ts), on a step whose words take it. */
+export interface StepVars {
+  load?: LoadRule;
+}
 
-/** A scheduled message, ready to store: `series` is the check-in (or pain track) it belongs to. */
-export type NewReminder = ReminderMessage & {
-  series: string;
+/** A step as planned: what it is to say, unworded; each channel words it (core/channel.ts). */
+export interface PlannedStep {
   stepId: string;
+  vars: StepVars;
+}
+
+/**
+ * A scheduled message, ready to store: its step, unworded (the channel words it when it is sent,
+ * so a fix to the wording reaches messages already planned), on one channel; `series` is the
+ * check-in (or pain track) it belongs to.
+ */
+export interface NewReminder extends PlannedStep {
+  channel: Channel;
+  series: string;
   dueAt: Date;
   tz: string;
   /** The step is only right before this instant: it is sent before then or not at all (expired). */
   validUntil: Date;
-};
+}
 
 /**
  * Where a step may go, given the earliest it could: the next moment inside sending hours, or null
@@ -39,8 +51,8 @@ export function spreadOffsetMs(key: string, spreadMinutes: number = PLAN.spreadM
 }
 
 /** One reminder per channel: each step goes once on every channel the person has, never twice on one. */
-function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel' | 'body'>, sms: string, email: () => EmailContent): NewReminder[] {
-  return channels.map((channel) => (channel === 'sms' ? { ...r, channel, body: sms } : { ...r, channel, body: email() }));
+function perChannel(channels: readonly Channel[], r: Omit<NewReminder, 'channel'>): NewReminder[] {
+  return channels.map((channel) => ({ ...r, channel }));
 }
 
 /**
@@ -138,7 +150,6 @@ export function planReminders(input: {
 }): NewReminder[] {
   const notBefore = input.notBefore ?? input.checkinAt;
   const rule = loadRule(input.caps, input.deload);
-  const load = loadLine(rule, LOAD_TEXT);
   const spreadMs = input.spreadKey ? spreadOffsetMs(input.spreadKey, input.spreadMinutes) : 0;
   const timed = PLAN.steps.map((step) => {
     // The window is the plan's, from the unspread, un-deferred time: spreading or rescheduling never widens it.
@@ -154,9 +165,8 @@ export function planReminders(input: {
     .flatMap((t) =>
       perChannel(
         input.channels,
-        { series: input.checkinId, stepId: t.step.id, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
-        render(STEP_TEXT[t.step.id]!, { load }),
-        () => stepEmail(t.step.id, rule),
+        // The load rule is decided here, once per plan, and kept only where the words take it.
+        { series: input.checkinId, stepId: t.step.id, vars: takesLoad(t.step.id) ? { load: rule } : {}, dueAt: t.dueAt, tz: input.zone, validUntil: t.validUntil },
       ),
     )
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -179,5 +189,5 @@ export function painCheckReminder(
   // "How is your back today?" is only right on the day it asks about; the window is the unspread time's.
   const validUntil = new Date(Math.max(atLocalTime(planned, zone, 0, PLAN.painCheck.validUntil).getTime(), planned.getTime() + PLAN.minimumWindowMinutes * 60_000));
   const dueAt = spreadWithin(planned, spreadKey ? spreadOffsetMs(spreadKey, spreadMinutes) : 0, validUntil, zone);
-  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, dueAt, tz: zone, validUntil }, STEP_TEXT['pain-check']!, () => stepEmail('pain-check'));
+  return perChannel(channels, { series: trackId, stepId: `pain-check-${n}`, vars: {}, dueAt, tz: zone, validUntil });
 }

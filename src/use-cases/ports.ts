@@ -1,4 +1,4 @@
-import type { Channel, NewReminder } from '../core/plan.ts';
+import type { Channel, NewReminder, StepVars } from '../core/plan.ts';
 import type { LinkRequest } from '../core/link-email.ts';
 import type { EmailContent } from '../content/email.ts';
 import type { Reply } from '../core/channel.ts';
@@ -26,8 +26,12 @@ export interface ReminderRef {
 /** A reminder as the sweeper finds it in the due index. */
 export type DueReminder = DueFields & DueMessage;
 
-/** A due reminder's words: a text's body, or an email's content (null when what is stored cannot be read as one). */
-export type DueMessage = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent | null };
+/**
+ * What a due reminder says: its step's vars, worded by its channel as it is sent. A reminder planned
+ * before wording moved to send time holds the words it was planned with (`stored`: a text's, or an
+ * email's content, null when it cannot be read), and goes with those.
+ */
+export type DueMessage = { vars: StepVars } & ({ channel: 'sms'; stored?: string } | { channel: 'email'; stored?: EmailContent | null });
 
 interface DueFields extends ReminderRef {
   /** The phone number or email address it goes to. */

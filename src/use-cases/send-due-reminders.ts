@@ -1,5 +1,6 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
-import { placeInWindow, type ReminderMessage } from '../core/plan.ts';
+import { CHANNELS, type StepWording, type Worded } from '../core/channel.ts';
+import { placeInWindow } from '../core/plan.ts';
 import { GAVE_UP, SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
 import { recordCarrierRefusal } from './record-carrier-refusal.ts';
 
@@ -14,10 +15,12 @@ export interface SweepDeps {
   wallClock: Clock;
   sleep: (ms: number) => Promise<void>;
   defaultTimezone: string;
+  /** The templates each step is worded with as it is sent: the content files' unless given. */
+  wording?: StepWording;
 }
 
-/** Sends one stored email: its words plus the unsubscribe link, laid out as text and HTML. */
-export async function sendStoredEmail(email: EmailDelivery, to: string, content: EmailContent, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
+/** Sends one reminder email: its words plus the unsubscribe link, laid out as text and HTML. */
+export async function sendReminderEmail(email: EmailDelivery, to: string, content: EmailContent, ref?: OutboundEmail['ref']): Promise<{ id: string }> {
   const unsubscribeUrl = email.unsubscribeUrl(to);
   return email.sender.send({ to, ...layoutEmail(content, { unsubscribeUrl }), unsubscribeUrl, ...(ref ? { ref } : {}) });
 }
@@ -46,7 +49,10 @@ export interface SweepOptions {
 /** The no-burst rule: one scheduled message per person per channel in any 60 minutes. */
 export const SLOT_MS = 60 * 60_000;
 
-export type SentReminder = ReminderMessage & {
+/** A sent message's words: a text's body, or an email's content (without its links). */
+export type SentWords = { channel: 'sms'; body: string } | { channel: 'email'; body: EmailContent };
+
+export type SentReminder = SentWords & {
   to: string;
   series: string;
   stepId: string;
@@ -104,13 +110,24 @@ const SEND_DATE_SKEW_MS = 2 * 60_000;
  * reminder was first tried. The no-burst slot keeps any other scheduled text to
  * the number at least an hour before that.
  */
-async function findEarlierSend(deps: SweepDeps, ref: DueReminder & { channel: 'sms' }, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
+async function findEarlierSend(deps: SweepDeps, ref: DueReminder, body: string, which: NonNullable<OutboundSms['ref']>, now: Date): Promise<{ id: string } | null> {
   const record = await deps.store.sendRecord(ref);
   if (record.report && !GAVE_UP.includes(record.report.status)) return { id: record.report.providerId };
   // No report, or one about a message Twilio gave up on, which may be an earlier try's: a later
   // try whose report has not come may still have reached Twilio, so its log decides.
   const since = record.firstTriedAt ? new Date(record.firstTriedAt.getTime() - SEND_DATE_SKEW_MS) : new Date(now.getTime() - UNCERTAIN_LOOKBACK_MS);
-  return deps.sender.findSent({ to: ref.to, body: ref.body, ref: which, since });
+  return deps.sender.findSent({ to: ref.to, body, ref: which, since });
+}
+
+/**
+ * The words a reminder goes with: its step worded now by its channel, so a fix to the wording
+ * reaches reminders already planned. One planned before wording moved to send time goes with the
+ * words it was planned with (an email's null when they cannot be read).
+ */
+function wordsOf(ref: DueReminder, wording: StepWording | undefined): Worded | null {
+  if (ref.stored === undefined) return CHANNELS[ref.channel].wordStep(ref, wording);
+  if (ref.channel === 'sms') return { channel: 'sms', text: ref.stored };
+  return ref.stored === null ? null : { channel: 'email', content: ref.stored };
 }
 
 /** Backoff before retry N (1-based): 1, 2, 4, 8 ... minutes, capped at an hour. */
@@ -207,21 +224,23 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       return;
     }
     let providerId: string;
-    let message: ReminderMessage;
+    let message: SentWords;
     try {
-      if (ref.channel === 'email') {
-        // Retrying cannot fix a stored email that cannot be read: recorded as failed, with the reason.
-        if (!ref.body) throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not an email');
+      const words = wordsOf(ref, deps.wording);
+      // Retrying cannot fix a stored email that cannot be read: recorded as failed, with the reason.
+      if (!words) throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not an email');
+      if (words.channel === 'email') {
         // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
-        providerId = (await sendStoredEmail(deps.email, ref.to, ref.body, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;
-        message = { channel: 'email', body: ref.body };
+        providerId = (await sendReminderEmail(deps.email, ref.to, words.content, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;
+        message = { channel: 'email', body: words.content };
       } else {
-        message = { channel: 'sms', body: ref.body };
-        // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so look first.
+        message = { channel: 'sms', body: words.text };
+        // An earlier try timed out, or its sweeper died holding the claim: Twilio may have it, so
+        // look first, for the words as they are sent now.
         const which = { userId: ref.userId, channel: ref.channel, series: ref.series, stepId: ref.stepId };
-        const earlier = ref.uncertain ? await findEarlierSend(deps, ref, which, now) : null;
+        const earlier = ref.uncertain ? await findEarlierSend(deps, ref, words.text, which, now) : null;
         if (!earlier) await pace();
-        providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: ref.body, ref: which })).id;
+        providerId = earlier?.id ?? (await deps.sender.send({ to: ref.to, body: words.text, ref: which })).id;
       }
     } catch (err) {
       if (!(err instanceof SendError)) throw err;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { NewReminder } from '../../src/core/plan.ts';
+import type { NewReminder, StepVars } from '../../src/core/plan.ts';
 import type { EmailContent } from '../../src/content/email.ts';
 import type { Reply } from '../../src/core/channel.ts';
 import { nothing } from '../../src/core/decision.ts';
@@ -8,6 +9,7 @@ import { emailUserId, type UserState } from '../../src/core/user.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { createDynamoStore } from '../../src/adapters/dynamo/store.ts';
 import { rateKey } from '../../src/adapters/dynamo/keys.ts';
+import { reminderKey } from '../../src/adapters/dynamo/reminders.ts';
 import { ensureTable } from '../../src/adapters/dynamo/table.ts';
 import { createMemoryStore, type Written } from '../../src/adapters/memory/store.ts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -25,7 +27,10 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-const implementations: [string, () => Promise<Store>][] = [
+/** Gives a stored reminder the words a version from before send-time wording planned it with, as a deployed table may hold them. */
+type OldWords = (ref: { userId: string; series: string; stepId: string; channel: 'sms' | 'email' }, words: unknown) => Promise<void>;
+
+const implementations: [string, () => Promise<{ store: Store; oldWords: OldWords }>][] = [
   [
     'dynamodb',
     async () => {
@@ -33,10 +38,24 @@ const implementations: [string, () => Promise<Store>][] = [
       cleanups.push(() => raw.destroy());
       const table = `contract-${randomUUID().slice(0, 8)}`;
       await ensureTable(raw, table);
-      return createDynamoStore(documentClient(raw), table);
+      const db = documentClient(raw);
+      const oldWords: OldWords = async (ref, words) => {
+        await db.send(new UpdateCommand({ TableName: table, Key: reminderKey(ref), UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': words } }));
+      };
+      return { store: createDynamoStore(db, table), oldWords };
     },
   ],
-  ['memory', async () => createMemoryStore()],
+  [
+    'memory',
+    async () => {
+      const store = createMemoryStore();
+      const oldWords: OldWords = async (ref, words) => {
+        const found = [...store.state.reminders.values()].find((r) => r.userId === ref.userId && r.series === ref.series && r.stepId === ref.stepId && r.channel === ref.channel);
+        (found as { body?: unknown }).body = words;
+      };
+      return { store, oldWords };
+    },
+  ],
 ];
 
 let n = 0;
@@ -61,11 +80,12 @@ function userOf(id: string, over: Partial<UserState> = {}): UserState {
 /** An email's words, typed: stored as a map and read back as the same content. */
 const emailBody = (stepId: string): EmailContent => ({ subject: `About ${stepId}`, intro: ['Leg day done.'], list: ['Ice 15 min', 'Walk'], outro: [`step ${stepId}`] });
 
-function reminder(stepId: string, dueMinutes: number, over: { series?: string; validUntil?: Date; tz?: string; channel?: 'sms' | 'email'; body?: string } = {}): NewReminder {
-  const { channel = 'sms', body = `body ${stepId}`, ...rest } = over;
-  const base = { series: 'c1', stepId, dueAt: at(dueMinutes), tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...rest };
-  return channel === 'sms' ? { ...base, channel, body } : { ...base, channel, body: emailBody(stepId) };
+function reminder(stepId: string, dueMinutes: number, over: { series?: string; validUntil?: Date; tz?: string; channel?: 'sms' | 'email'; vars?: StepVars } = {}): NewReminder {
+  return { series: 'c1', stepId, channel: 'sms', vars: {}, dueAt: at(dueMinutes), tz: 'America/New_York', validUntil: at(dueMinutes + 600), ...over };
 }
+
+/** A warm-up text's load rule, as the plan decides it. */
+const deload: StepVars = { load: { kind: 'deload', deload: null } };
 
 const text = (words: string): Reply => ({ channel: 'sms', text: words });
 
@@ -94,8 +114,9 @@ async function dueOf(store: Store, userId: string, now: Date): Promise<DueRemind
 
 describe.each(implementations)('store contract: %s', (_name, make) => {
   let store: Store;
+  let oldWords: OldWords;
   beforeAll(async () => {
-    store = await make();
+    ({ store, oldWords } = await make());
   });
 
   describe('users and the unit of work', () => {
@@ -254,10 +275,44 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       expect((await dueOf(store, u.id, at(60))).map((r) => r.stepId)).toEqual(['b', 'e', 'a']);
     });
 
-    it('an email reminder is due with its content typed, as planned', async () => {
-      const u = await seed(store, [reminder('mail', 1, { channel: 'email' })], { email: { address: `${randomUUID()}@example.com`, status: 'confirmed' } });
-      const [due] = await dueOf(store, u.id, at(2));
-      expect(due).toMatchObject({ stepId: 'mail', channel: 'email', body: emailBody('mail'), to: u.email!.address });
+    it('a reminder is due with what its step says, unworded, as planned', async () => {
+      const u = await seed(store, [reminder('mail', 1, { channel: 'email', vars: deload }), reminder('text', 1, { vars: deload })], {
+        email: { address: `${randomUUID()}@example.com`, status: 'confirmed' },
+      });
+      const due = await dueOf(store, u.id, at(2));
+      expect(due.find((r) => r.channel === 'email')).toMatchObject({ stepId: 'mail', vars: deload, to: u.email!.address });
+      expect(due.find((r) => r.channel === 'sms')).toMatchObject({ stepId: 'text', vars: deload, to: u.phone });
+      for (const r of due) expect(r).not.toHaveProperty('stored');
+    });
+
+    it('a reminder planned before wording moved to send time is due with the words it was planned with', async () => {
+      const u = await seed(store, [reminder('text', 1), reminder('map', 1, { channel: 'email' }), reminder('json', 2, { channel: 'email' }), reminder('junk', 3, { channel: 'email' })], {
+        email: { address: `${randomUUID()}@example.com`, status: 'confirmed' },
+      });
+      const ref = (stepId: string, channel: 'sms' | 'email') => ({ userId: u.id, series: 'c1', stepId, channel });
+      await oldWords(ref('text', 'sms'), 'Ice it 15 min.');
+      await oldWords(ref('map', 'email'), emailBody('map'));
+      await oldWords(ref('json', 'email'), JSON.stringify(emailBody('json')));
+      await oldWords(ref('junk', 'email'), 'not json');
+      const due = Object.fromEntries((await dueOf(store, u.id, at(5))).map((r) => [r.stepId, r]));
+      expect(due['text']).toMatchObject({ channel: 'sms', vars: {}, stored: 'Ice it 15 min.' });
+      expect(due['map']).toMatchObject({ channel: 'email', vars: {}, stored: emailBody('map') });
+      expect(due['json']).toMatchObject({ channel: 'email', vars: {}, stored: emailBody('json') });
+      // The sweeper records it as failed, with the reason.
+      expect(due['junk']).toMatchObject({ channel: 'email', vars: {}, stored: null });
+    });
+
+    it('rescheduled, one planned before says what the new plan says, and is worded when sent', async () => {
+      const u = await seed(store, [reminder('old', 1), reminder('plain', 2)]);
+      for (const stepId of ['old', 'plain']) await oldWords({ userId: u.id, series: 'c1', stepId, channel: 'sms' }, 'Old words.');
+      const reschedule = [reminder('old', 30, { vars: deload }), reminder('plain', 31)];
+      expect(await store.commit(change({ ...u, version: 2 }, { expectedVersion: 1, reschedule }))).toEqual({ outcome: 'ok' });
+      const due = await dueOf(store, u.id, at(31));
+      expect(due.map((r) => [r.stepId, r.vars, r.dueKey])).toEqual([
+        ['old', deload, at(30).toISOString()],
+        ['plain', {}, at(31).toISOString()],
+      ]);
+      for (const r of due) expect(r).not.toHaveProperty('stored');
     });
 
     it('the due index: only what is due by then, earliest first, up to the limit, with what the sweeper needs', async () => {
@@ -273,7 +328,7 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
         attempts: 0,
         to: u.phone,
         dueKey: at(1).toISOString(),
-        body: 'body y',
+        vars: {},
         tz: 'America/New_York',
         uncertain: false,
         dueAt: at(1).toISOString(),
@@ -408,9 +463,9 @@ describe.each(implementations)('store contract: %s', (_name, make) => {
       await store.claimReminder(r!, at(5), at(7), 'tr');
       await store.retryLater(r!, 'tr', at(8), 'timeout', true);
       const moved = { ...u, version: 2 };
-      expect(await store.commit(change(moved, { expectedVersion: 1, reschedule: [reminder('r', 50, { body: 'new body', tz: 'Europe/London' })] }))).toEqual({ outcome: 'ok' });
+      expect(await store.commit(change(moved, { expectedVersion: 1, reschedule: [reminder('r', 50, { vars: deload, tz: 'Europe/London' })] }))).toEqual({ outcome: 'ok' });
       const after = (await dueOf(store, u.id, at(50))).find((x) => x.stepId === 'r');
-      expect(after).toMatchObject({ stepId: 'r', attempts: 1, uncertain: true, body: 'new body', tz: 'Europe/London', dueAt: at(50).toISOString(), dueKey: at(50).toISOString() });
+      expect(after).toMatchObject({ stepId: 'r', attempts: 1, uncertain: true, vars: deload, tz: 'Europe/London', dueAt: at(50).toISOString(), dueKey: at(50).toISOString() });
       await store.claimReminder(s!, at(5), at(7), 'ts');
       await store.markSent(s!, 'ts', at(5), 'SMs');
       expect(await store.commit(change({ ...u, version: 3 }, { expectedVersion: 2, reschedule: [reminder('s', 60)] }))).toEqual({ outcome: 'conflict' });
@@ -501,7 +556,7 @@ describe('what is written and not read back: the memory store shows what the tab
     await store.claimReminder(ref('mail', 'email'), at(10), at(12), 't4');
     expect(await store.recordDelivery({ ref: ref('mail', 'email'), providerId: 'ses-1', status: 'delivered', errorCode: null, at: at(11) })).toBe(true);
     const next = { ...u, status: 'opted_out' as const, version: 2 };
-    const moved = reminder('moved', 50, { body: 'moved body', tz: 'Europe/London' });
+    const moved = reminder('moved', 50, { vars: { load: { kind: 'caps', caps: 'squat 154kg' } }, tz: 'Europe/London' });
     expect(
       await store.commit(
         change(next, {

@@ -8,6 +8,7 @@ import type { LocalStack } from '../../src/local/stack.ts';
 import { MAX_INBOUND_EMAIL_BYTES } from '../../src/use-cases/handle-inbound-email.ts';
 import { PASS, confirmedEmailUser, linkIn, sesEmails } from '../support/email.ts';
 import { LEG_DAY, advance, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor, text as smsText } from '../support/stack.ts';
+import { wordStepSms } from '../../src/core/channel.ts';
 import { planReminders } from '../../src/core/plan.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
@@ -308,7 +309,7 @@ describe('sending after an uncertain try (issue 13, finding 6)', () => {
     // The carrier never delivered it.
     sentTo(phone)[0]!.status = 'undelivered';
     await sweeperFor(stack)(new Date(firstDue.getTime() + 2 * 60_000));
-    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body, firstStep.body]);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([wordStepSms(firstStep), wordStepSms(firstStep)]);
     expect(await reminderOf(phone)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[1]!.sid });
   });
 

@@ -8,6 +8,7 @@ import { PLAN, SMS } from '../../src/content/index.ts';
 import { planReminders } from '../../src/core/plan.ts';
 import { startDynamoLocal, type DynamoLocal } from '../../src/local/dynamo-local.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
+import { textOf } from '../support/reminders.ts';
 import { LEG_DAY, itemsOf, postWebhook, smsParams, startTestStack, sweeperFor } from '../support/stack.ts';
 
 /**
@@ -73,7 +74,7 @@ async function expectExactlyOnce(s: LocalStack, phones: string[]) {
     const reminders = (await itemsOf(s, phone)).filter((i) => i.type === 'reminder');
     expect(reminders.length).toBeGreaterThan(0);
     for (const r of reminders) {
-      const got = received.get(`${phone}|${r.body}`) ?? 0;
+      const got = received.get(`${phone}|${textOf(r)}`) ?? 0;
       if (r.status === 'sent') {
         expect(got, `${phone} ${r.stepId} ${JSON.stringify(r)}`).toBe(1);
         sent++;

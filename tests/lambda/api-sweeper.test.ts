@@ -10,6 +10,7 @@ import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, STATUS_CALLBACK_PATH } 
 import { secretArn, startSecretsStandin, type SecretsStandin } from '../../src/local/secrets-standin.ts';
 import { startSesLocal, type SesLocal } from '../../src/local/ses-local.ts';
 import { startTwilioStandin, type TwilioStandin } from '../../src/local/twilio-standin.ts';
+import { textOf } from '../support/reminders.ts';
 import { buildFunction, httpApiEvent, lambdaEnvironment, startFunction, type HttpApiResult, type RunningFunction } from '../support/lambda.ts';
 
 /**
@@ -219,7 +220,7 @@ describe('the sweeper function, invoked by the EventBridge schedule', () => {
     );
     expect(result.sent, sweeper.output()).toBeGreaterThanOrEqual(1);
     const texted = sms.messages.filter((m) => m.to === phone);
-    expect(texted.map((m) => m.body)).toEqual([first.body]);
+    expect(texted.map((m) => m.body)).toEqual([textOf(first)]);
     expect(texted[0]!.from).toBe(LOCAL_SERVICE_NUMBER);
     // Delivery reports asked for at the public URL, as deployed.
     expect(texted[0]!.statusCallback).toMatch(new RegExp(`^${PUBLIC_URL.replace(/[.]/g, '\\.')}${STATUS_CALLBACK_PATH}\\?u=`));

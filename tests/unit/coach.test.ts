@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DISCLOSURE, SMS, render } from '../../src/content/index.ts';
 import { respond as decide } from '../../src/core/respond.ts';
-import { wordSms } from '../../src/core/channel.ts';
+import { wordSms, wordStepSms } from '../../src/core/channel.ts';
 import { active, hoursLater, input, legDay, phone } from '../support/lifter.ts';
 import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { nonGsm7Chars, segmentCount } from '../../src/core/segments.ts';
@@ -104,8 +104,8 @@ describe('check-ins as people send them', () => {
     const d = respond(active(), input('legs done', hoursLater(21 * 24)));
     expect(d.reply).toEqual({ key: 'checkinAfterBreakNoLifts', vars: { weeks: 3 } });
     const warmUp = d.reminders.find((r) => r.stepId === 'pre-leg-day' && r.channel === 'sms')!;
-    expect(warmUp.body).toMatch(/20-30% lighter/);
-    expect(warmUp.body).not.toMatch(/10%/);
+    expect(wordStepSms(warmUp)).toMatch(/20-30% lighter/);
+    expect(wordStepSms(warmUp)).not.toMatch(/10%/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN } from '../../src/content/index.ts';
 import { localClock } from '../../src/core/local-time.ts';
+import { wordStepSms } from '../../src/core/channel.ts';
 import { expectedGapDays, painCheckReminder, planReminders } from '../../src/core/plan.ts';
 
 const HOUR = 3_600_000;
@@ -45,7 +46,15 @@ describe('planReminders', () => {
 
   it('names the caps in the warm-up text', () => {
     const prep = plan('2026-03-02T18:00:00Z', 'Europe/London', 7, 'squat 154kg').find((r) => r.stepId === 'pre-leg-day')!;
-    expect(prep.body).toContain('squat 154kg');
+    expect(prep.vars).toEqual({ load: { kind: 'caps', caps: 'squat 154kg' } });
+    expect(wordStepSms(prep)).toContain('squat 154kg');
+  });
+
+  it('says what each step is to say, unworded: the load rule (deload over caps) only on the warm-up text, on every channel', () => {
+    const rs = planReminders({ channels: ['sms', 'email'], checkinId: 'c1', checkinAt: new Date('2026-03-02T18:00:00Z'), zone: 'Europe/London', gapDays: 7, caps: 'squat 154kg', deload: null });
+    expect(rs).toHaveLength(2 * PLAN.steps.length);
+    for (const r of rs) expect(r.vars, `${r.channel} ${r.stepId}`).toEqual(r.stepId === 'pre-leg-day' ? { load: { kind: 'deload', deload: null } } : {});
+    expect(rs.some((r) => 'body' in r)).toBe(false);
   });
 
   it('rescheduling never lands in the past', () => {
@@ -74,6 +83,7 @@ describe('painCheckReminder', () => {
   it('asks at 09:00 the next local morning', () => {
     const [r] = painCheckReminder('pain-1', 1, new Date('2026-03-02T22:30:00Z'), 'America/New_York', ['sms']);
     expect(r!.dueAt.toISOString()).toBe('2026-03-03T14:00:00.000Z');
-    expect(r!.body).toMatch(/0-10/);
+    expect(r!.vars).toEqual({});
+    expect(wordStepSms(r!)).toMatch(/0-10/);
   });
 });

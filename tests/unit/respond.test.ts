@@ -3,7 +3,7 @@ import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
 import { understand } from '../../src/core/understanding/index.ts';
 import { respond as decide } from '../../src/core/respond.ts';
 import type { UserState } from '../../src/core/user.ts';
-import { wordSms } from '../../src/core/channel.ts';
+import { wordSms, wordStepSms } from '../../src/core/channel.ts';
 import { spreadOffsetMs } from '../../src/core/plan.ts';
 import { active, daysLater, hoursLater, input, legDay, phone, NY } from '../support/lifter.ts';
 
@@ -45,8 +45,8 @@ describe('respond: check-in', () => {
       { lift: 'deadlift', weight: 180, unit: 'kg' },
     ]);
     const prep = d.reminders.find((r) => r.stepId === 'pre-leg-day')!;
-    expect(prep.body).toContain('squat 154kg');
-    expect(prep.body).toContain('deadlift 198kg');
+    expect(wordStepSms(prep)).toContain('squat 154kg');
+    expect(wordStepSms(prep)).toContain('deadlift 198kg');
   });
 
   it('after a break of two weeks or more, advises a 20-30% deload with the numbers', () => {

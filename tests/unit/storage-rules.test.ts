@@ -75,13 +75,13 @@ describe('storage rules', () => {
 
   it('a due reminder: an expired claim taken over is uncertain; no window, no validUntil', () => {
     const r = { userId: 'u', series: 'c1', stepId: 'heat', to: '+1555', attempts: 0, dueKey: 'k', tz: 'UTC', status: 'pending' as const, dueAt: 'd', validUntil: 'v' };
-    const text = { channel: 'sms' as const, body: 'Heat now.' };
+    const text = { channel: 'sms' as const, vars: {} };
     expect(dueReminder(r, text)).toEqual({ ...r, status: undefined, uncertain: false, ...text });
     expect(dueReminder({ ...r, status: 'sending' }, text).uncertain).toBe(true);
     expect(dueReminder({ ...r, uncertain: true }, text).uncertain).toBe(true);
-    const bare = dueReminder({ ...r, to: undefined, validUntil: undefined }, { channel: 'email', body: null });
+    const bare = dueReminder({ ...r, to: undefined, validUntil: undefined }, { channel: 'email', vars: {}, stored: null });
     expect(bare).not.toHaveProperty('validUntil');
-    expect(bare).toMatchObject({ to: '', channel: 'email', body: null });
+    expect(bare).toMatchObject({ to: '', channel: 'email', vars: {}, stored: null });
   });
 
   it('a send record reports only on the reminder’s own message', () => {
@@ -99,7 +99,7 @@ describe('storage rules', () => {
 
   it('a new reminder: expired when planned at or past the end of its window; addressed to the channel’s contact', () => {
     const planned = (dueAt: string, validUntil: string): NewReminder =>
-      ({ channel: 'sms', body: 'x', series: 'c1', stepId: 'heat', tz: 'UTC', dueAt: new Date(dueAt), validUntil: new Date(validUntil) });
+      ({ channel: 'sms', vars: {}, series: 'c1', stepId: 'heat', tz: 'UTC', dueAt: new Date(dueAt), validUntil: new Date(validUntil) });
     expect(expiredWhenPlanned(planned('2026-03-03T09:00:00Z', '2026-03-03T10:00:00Z'))).toBe(false);
     expect(expiredWhenPlanned(planned('2026-03-03T10:00:00Z', '2026-03-03T10:00:00Z'))).toBe(true);
     const both = user({ email: { address: 'a@x.com', status: 'confirmed' } });

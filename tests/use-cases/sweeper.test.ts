@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
 import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN } from '../../src/config.ts';
+import { wordStepSms } from '../../src/core/channel.ts';
 import { planReminders, type NewReminder } from '../../src/core/plan.ts';
 import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { respond } from '../../src/core/respond.ts';
@@ -14,6 +15,8 @@ const HOUR = 3_600_000;
 const firstStep = planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null }).find(
   (r): r is NewReminder & { channel: 'sms' } => r.channel === 'sms',
 )!;
+/** Its words, as the sweeper words them when it sends. */
+const firstText = wordStepSms(firstStep);
 /** When a number's first text is due: the planned time plus that number's own spread offset. */
 const dueFor = (phone: string) =>
   planReminders({ channels: ['sms'], checkinId: 'x', checkinAt: LEG_DAY, zone: 'America/New_York', gapDays: 7, caps: null, spreadKey: phone })[0]!.dueAt;
@@ -77,10 +80,10 @@ describe('the sweeper', () => {
     expect(sentTo(phone)).toEqual([]);
     const result = await sweep(firstDue);
     expect(result.sent.filter((s) => s.to === phone)).toEqual([
-      expect.objectContaining({ stepId: firstStep.stepId, body: firstStep.body }),
+      expect.objectContaining({ stepId: firstStep.stepId, body: firstText }),
     ]);
     await sweep(firstDue);
-    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body]);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstText]);
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
     expect((await reminder(phone, firstStep.stepId)).dueKey).toBeUndefined();
   });
@@ -152,7 +155,7 @@ describe('the sweeper', () => {
   it('a sweeper that dies after claiming leaves a claim that expires, and the next sweep sends it once', async () => {
     const phone = await checkedIn();
     const firstDue = dueFor(phone);
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), vars: {}, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     const claim = await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper');
     expect(claim.outcome).toBe('claimed');
     const sweep = sweeper();
@@ -167,7 +170,7 @@ describe('the sweeper', () => {
   it('a reminder due after the number opted out is never sent', async () => {
     const phone = await checkedIn();
     const firstDue = dueFor(phone);
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: 'x', tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series: String((await reminder(phone, firstStep.stepId)).series), stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), vars: {}, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     await postWebhook(stack, smsParams(phone, 'stop'));
     // Even if a stale index still listed it, the claim refuses.
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 60_000), 't')).outcome).not.toBe('claimed');
@@ -220,7 +223,7 @@ describe('the sweeper', () => {
     expect(morning.sent.map((s) => s.stepId)).toEqual(['ice-2']);
     // Late from its own (spread) 18:xx due time to 08:00.
     expect(morning.sent[0]!.lateSeconds).toBe((Date.parse('2026-03-04T13:00:00Z') - ice2Due(phone)) / 1000);
-    expect(sentTo(phone).map((m) => m.body)).not.toContain(firstStep.body);
+    expect(sentTo(phone).map((m) => m.body)).not.toContain(firstText);
   });
 
   it('a send that timed out after Twilio took it is found in Twilio\'s log when its delivery reports were lost, not sent again', async () => {
@@ -337,15 +340,13 @@ describe('the sweeper', () => {
     const ice1 = await reminder(phone, firstStep.stepId);
     const second = stack.store.written(phone).reminders.filter((i) => i.status === 'pending' && i.stepId !== firstStep.stepId).sort((a, b) => String(a.dueAt).localeCompare(String(b.dueAt)))[0]!;
     const secondDue = new Date(String(second.dueAt));
-    // Crafted: the second text says exactly what the first said (a pain check-in repeats its words from day to day).
-    // Written through the port, as a move to the same time with new words.
-    const user = (await stack.store.getUser(phone))!;
-    const words = { series: second.series, stepId: second.stepId, channel: 'sms' as const, dueAt: secondDue, validUntil: new Date(second.validUntil), tz: second.tz, body: String(ice1.body) };
-    const crafted = { decision: { ...nothing, user: { ...user, version: user.version + 1 } }, expectedVersion: user.version, cancel: [], reschedule: [words], inbound: null, now: LEG_DAY };
-    expect(await stack.store.commit(crafted)).toEqual({ outcome: 'ok' });
+    // Crafted: the second text says exactly what the first said (a pain check-in repeats its words
+    // from day to day), stored as a reminder planned before wording moved to send time holds them.
+    const stored = [...stack.store.state.reminders.values()].find((r) => r.userId === phone && r.series === second.series && r.stepId === second.stepId && r.channel === 'sms')!;
+    (stored as { body?: unknown }).body = firstText;
 
     await at(firstDue, () => sweeper()(firstDue));
-    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body]);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstText]);
     // The second one's send hangs, and Twilio never took it: uncertain, and no report can come.
     stack.twilio!.fault = (m) => (m.to === phone ? 'hang' : null);
     try {
@@ -359,7 +360,7 @@ describe('the sweeper', () => {
     await at(retry, () => sweeper()(retry));
     // The log was searched (no report), and the first text, older than the second's first try, is not taken for it.
     expect(stack.twilio!.lookups).toBe(lookups + 1);
-    expect(sentTo(phone).map((m) => m.body)).toEqual([firstStep.body, firstStep.body]);
+    expect(sentTo(phone).map((m) => m.body)).toEqual([firstText, firstText]);
     expect(await reminder(phone, String(second.stepId))).toMatchObject({ status: 'sent', providerId: sentTo(phone)[1]!.sid });
     expect(await reminder(phone, firstStep.stepId)).toMatchObject({ status: 'sent', providerId: sentTo(phone)[0]!.sid });
   });
@@ -368,11 +369,11 @@ describe('the sweeper', () => {
     const phone = await checkedIn();
     const firstDue = dueFor(phone);
     const series = String((await reminder(phone, firstStep.stepId)).series);
-    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), body: firstStep.body, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
+    const ref = { userId: phone, to: phone, channel: 'sms' as const, series, stepId: firstStep.stepId, attempts: 0, dueKey: firstDue.toISOString(), vars: {}, tz: 'UTC', uncertain: false, dueAt: firstDue.toISOString() };
     expect((await stack.store.claimReminder(ref, firstDue, new Date(firstDue.getTime() + 5 * 60_000), 'dead-sweeper')).outcome).toBe('claimed');
     // The dead sweeper's send went through (dated when it went); its "sent" write never happened, nor did a report come.
     await at(firstDue, () =>
-      createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstStep.body }),
+      createTwilioSender({ accountSid: LOCAL_TWILIO_ACCOUNT_SID, authToken: LOCAL_TWILIO_AUTH_TOKEN, from: LOCAL_SERVICE_NUMBER, apiBaseUrl: stack.twilio!.url }).send({ to: phone, body: firstText }),
     );
     await sweeper()(new Date(firstDue.getTime() + 5 * 60_000));
     expect(sentTo(phone)).toHaveLength(1);

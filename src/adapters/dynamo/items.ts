@@ -146,12 +146,12 @@ export function parseInbound(item: Item): { reply: Reply | null; at: string; rep
 }
 
 /**
- * A reminder's words: a text's body must be a string; an email's content that cannot be read is a
- * null body, which the sweeper records as failed (InvalidStoredEmail) instead of sending.
+ * What a reminder says (stored-reply.ts: what its step says, or the words of one planned before
+ * wording moved to send time); an email's words that cannot be read are kept as null, which the
+ * sweeper records as failed (InvalidStoredEmail) instead of sending.
  */
 function messageOf(r: ReturnType<typeof reader>, channel: 'sms' | 'email', raw: unknown): DueMessage {
-  if (channel === 'sms') return { channel, body: r.str('body') };
-  return raw === undefined || raw === null ? r.fail('body', 'an email\'s content') : readReminderMessage(channel, raw);
+  return readReminderMessage(channel, raw) ?? r.fail('body', 'what a step says, or a text\'s or an email\'s words');
 }
 
 /** Which reminder an item's keys name. */
@@ -166,7 +166,7 @@ function reminderFields(r: ReturnType<typeof reader>, item: Item) {
   const id = reminderIdentity(r);
   return {
     ...id,
-    ...messageOf(r, id.channel, item.body),
+    message: messageOf(r, id.channel, item.body),
     tz: r.str('tz'),
     dueAt: r.str('dueAt'),
     validUntil: r.optStr('validUntil'),

@@ -12,8 +12,16 @@ export const reminderKey = (ref: { userId: string; series: string; stepId: strin
   SK: reminderSk(ref.series, ref.stepId, ref.channel),
 });
 
+/**
+ * What a reminder's `body` holds: what its step says, unworded (its vars; no body when it needs
+ * none); the sweeper words it as it sends. The attribute keeps its name, which reminders planned
+ * before hold their words under, because the due index projects it (docs/table-design.md).
+ */
+const bodyOf = (r: NewReminder) => (Object.keys(r.vars).length ? r.vars : undefined);
+
 /** A new reminder as written (parseReminder reads it back). */
 export function reminderItem(user: UserState, r: NewReminder, createdAt: string) {
+  const body = bodyOf(r);
   const dueAt = r.dueAt.toISOString();
   return {
     ...reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
@@ -22,7 +30,7 @@ export function reminderItem(user: UserState, r: NewReminder, createdAt: string)
     to: reminderAddress(user, r.channel),
     series: r.series,
     stepId: r.stepId,
-    body: r.body,
+    ...(body ? { body } : {}),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
@@ -34,16 +42,21 @@ export function reminderItem(user: UserState, r: NewReminder, createdAt: string)
   };
 }
 
-/** Moved, not rewritten: attempts, the uncertain mark and the last error stay. Only while pending. */
+/**
+ * Moved, not rewritten: attempts, the uncertain mark and the last error stay. Only while pending.
+ * What it says is the new plan's (a reminder planned before wording moved to send time loses its
+ * stored words, and is worded when sent like a new one).
+ */
 export function rescheduleUpdate(tableName: string, user: UserState, r: NewReminder, at: string) {
   const due = r.dueAt.toISOString();
+  const body = bodyOf(r);
   return {
     TableName: tableName,
     Key: reminderKey({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }),
-    UpdateExpression: 'SET dueAt = :due, gsi1sk = :due, body = :body, tz = :tz, rescheduledAt = :at',
+    UpdateExpression: `SET dueAt = :due, gsi1sk = :due, tz = :tz, rescheduledAt = :at${body ? ', body = :body' : ' REMOVE body'}`,
     ConditionExpression: '#status = :pending',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':pending': 'pending', ':due': due, ':body': r.body, ':tz': r.tz, ':at': at },
+    ExpressionAttributeValues: { ':pending': 'pending', ':due': due, ':tz': r.tz, ':at': at, ...(body ? { ':body': body } : {}) },
   };
 }
 
@@ -364,8 +377,7 @@ async function queryShard(
         onBroken(err);
         continue;
       }
-      // Narrowed per channel, so a text's body and an email's content stay apart in the type.
-      out.push(dueReminder(r, r.channel === 'sms' ? { channel: r.channel, body: r.body } : { channel: r.channel, body: r.body }));
+      out.push(dueReminder(r, r.message));
     }
     start = res.LastEvaluatedKey;
   } while (start && out.length < limit);

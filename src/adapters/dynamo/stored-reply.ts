@@ -1,6 +1,7 @@
 import type { EmailContent } from '../../content/email.ts';
+import type { LoadRule } from '../../content/load.ts';
 import type { Reply } from '../../core/channel.ts';
-import type { Channel } from '../../core/plan.ts';
+import type { Channel, StepVars } from '../../core/plan.ts';
 import type { DueMessage } from '../../use-cases/ports.ts';
 
 /**
@@ -19,19 +20,48 @@ export function readReply(raw: unknown, messageSid: string): Reply | null {
 }
 
 /**
- * A stored reminder's words: a text's body, or an email's content, written as a map; reminders
- * planned before emails were typed hold the content as JSON. An email that cannot be read has
- * a null body (the sweeper records it as failed, with the reason).
+ * A stored reminder's message, from its `body`. A reminder planned since wording moved to send time
+ * holds what its step says, unworded: its vars as a map (`{ load }`), or no body when the step
+ * needs none. One planned before holds its words, sent as stored: a text's string, or an email's
+ * content as a map or (before emails were typed) as JSON; an email's that cannot be read is
+ * `stored: null` (the sweeper records it as failed, with the reason). Undefined when the body is
+ * none of these (the item is broken).
  */
-export function readReminderMessage(channel: Channel, raw: unknown): DueMessage {
-  if (channel === 'sms') return { channel, body: String(raw ?? '') };
-  if (typeof raw !== 'string') return { channel, body: isEmailContent(raw) ? raw : null };
+export function readReminderMessage(channel: Channel, raw: unknown): DueMessage | undefined {
+  if (raw === undefined) return { channel, vars: {} };
+  const vars = readVars(raw);
+  if (channel === 'sms') {
+    if (typeof raw === 'string') return { channel, vars: {}, stored: raw };
+    return vars ? { channel, vars } : undefined;
+  }
+  if (raw === null) return undefined;
+  if (vars) return { channel, vars };
+  if (typeof raw !== 'string') return { channel, vars: {}, stored: isEmailContent(raw) ? raw : null };
   try {
     const content: unknown = JSON.parse(raw);
-    return { channel, body: isEmailContent(content) ? content : null };
+    return { channel, vars: {}, stored: isEmailContent(content) ? content : null };
   } catch {
-    return { channel, body: null };
+    return { channel, vars: {}, stored: null };
   }
+}
+
+/** A step's vars as stored: a map of nothing but known vars, each well formed; null for anything else. */
+function readVars(raw: unknown): StepVars | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const { load, ...rest } = raw as Record<string, unknown>;
+  if (Object.keys(rest).length) return null;
+  if (load === undefined) return {};
+  const rule = readLoadRule(load);
+  return rule ? { load: rule } : null;
+}
+
+function readLoadRule(v: unknown): LoadRule | null {
+  if (!v || typeof v !== 'object') return null;
+  const r = v as Record<string, unknown>;
+  if (r.kind === 'generic') return { kind: 'generic' };
+  if (r.kind === 'caps' && typeof r.caps === 'string') return { kind: 'caps', caps: r.caps };
+  if (r.kind === 'deload' && (typeof r.deload === 'string' || r.deload === null)) return { kind: 'deload', deload: r.deload };
+  return null;
 }
 
 function legacyReply(raw: string, messageSid: string): Reply | null {

@@ -1,7 +1,6 @@
-import type { NewReminder } from '../../core/plan.ts';
+import type { NewReminder, StepVars } from '../../core/plan.ts';
 import type { UserState } from '../../core/user.ts';
 import type { Reply } from '../../core/channel.ts';
-import type { EmailContent } from '../../content/email.ts';
 import type {
   DecisionLog,
   DueMessage,
@@ -14,6 +13,7 @@ import type {
   UserRepository,
 } from '../../use-cases/ports.ts';
 import { dueShard, reminderSk } from '../dynamo/keys.ts';
+import { readReminderMessage } from '../dynamo/stored-reply.ts';
 import {
   COMMIT_CANCEL_REASON,
   DELIVERY_RANK,
@@ -53,8 +53,14 @@ export interface ReminderRecord {
   stepId: string;
   channel: 'sms' | 'email';
   to: string | undefined;
-  /** A text's words, or an email's content (as the plan gave them; cloned, never shared). */
-  body: string | EmailContent;
+  /** What its step says, unworded (cloned, never shared): the sweeper words it as it sends. */
+  vars: StepVars;
+  /**
+   * The words of a reminder planned before wording moved to send time, as the table may still
+   * hold them (read the same way, stored-reply.ts); nothing here writes them but the contract
+   * tests, as an older version left them.
+   */
+  body?: unknown;
   tz: string;
   dueAt: string;
   validUntil: string;
@@ -128,7 +134,7 @@ const byKey = <T>(key: (v: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -
  * in key order, as copies. tests/contracts checks the table's items hold the same.
  */
 export interface Written {
-  reminders: ReminderRecord[];
+  reminders: (Omit<ReminderRecord, 'vars'> & { body?: unknown })[];
   history: Record<string, unknown>[];
 }
 
@@ -158,7 +164,9 @@ export function createMemoryStore(): MemoryStore {
           .filter(([id]) => id.startsWith(`${userId}\u0000`))
           .sort(byKey(([id]) => id))
           .map(([, v]) => clone(v));
-      return { reminders: mine(state.reminders), history: mine(state.history) };
+      // A reminder as the table holds it: its vars in `body` (none when empty), or an older version's words.
+      const asStored = ({ vars, body, ...r }: ReminderRecord) => ({ ...r, ...(body !== undefined ? { body } : Object.keys(vars).length ? { body: vars } : {}) });
+      return { reminders: mine(state.reminders).map(asStored), history: mine(state.history) };
     },
   };
 }
@@ -404,10 +412,12 @@ function cancel(r: ReminderRecord, at: string, reason: string) {
   delete r.dueKey;
 }
 
-/** The words as the sweeper gets them, typed by channel like the DynamoDB adapter's read. */
+/** What it says as the sweeper gets it, typed by channel like the DynamoDB adapter's read. */
 function dueMessage(r: ReminderRecord): DueMessage {
-  if (r.channel === 'sms') return { channel: 'sms', body: typeof r.body === 'string' ? r.body : '' };
-  return { channel: 'email', body: typeof r.body === 'string' ? null : clone(r.body) };
+  if (r.body === undefined) return { channel: r.channel, vars: clone(r.vars) };
+  const old = readReminderMessage(r.channel, clone(r.body));
+  if (!old) throw new Error(`broken reminder ${r.stepId}: its stored words are not a ${r.channel}'s`);
+  return old;
 }
 
 function newReminder(user: UserState, r: NewReminder, createdAt: string): ReminderRecord {
@@ -418,7 +428,7 @@ function newReminder(user: UserState, r: NewReminder, createdAt: string): Remind
     stepId: r.stepId,
     channel: r.channel,
     to: reminderAddress(user, r.channel) ?? undefined,
-    body: clone(r.body),
+    vars: clone(r.vars),
     tz: r.tz,
     dueAt,
     validUntil: r.validUntil.toISOString(),
@@ -488,7 +498,8 @@ function memoryDecisionLog(state: State): DecisionLog {
             pendingOnly({ userId: user.id, series: r.series, stepId: r.stepId, channel: r.channel }, (found) => {
               found.dueAt = r.dueAt.toISOString();
               found.dueKey = found.dueAt;
-              found.body = clone(r.body);
+              found.vars = clone(r.vars);
+              delete found.body;
               found.tz = r.tz;
               found.rescheduledAt = at;
             }),
