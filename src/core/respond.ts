@@ -271,6 +271,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
   const breakDays = previous ? localDaysBetween(new Date(previous.at), checkinAt, zone) : 0;
   const afterBreak = previous !== undefined && breakDays >= DELOAD_AFTER_DAYS;
   const beforeBreak = heaviest(base.recent.map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
+  const deload = deloadAfterBreak(recent, zone);
 
   let next: UserState = { ...base, recent, pause: null, painTrack: null, version: base.version + 1 };
   let reminders = planReminders({
@@ -281,8 +282,7 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
     gapDays: expectedGapDays(recent.map((c) => c.at), zone),
     caps: capsFor(recent, checkinAt),
     spreadKey: next.id,
-    // After a break the warm-up text repeats the deload, never a 10% cap that contradicts it.
-    ...(afterBreak ? { deload: beforeBreak.length ? deloadRanges(beforeBreak) : null } : {}),
+    ...(deload !== undefined ? { deload } : {}),
   }).filter((r) => r.dueAt >= now);
 
   let reply: Said;
@@ -500,6 +500,7 @@ function moveTo(r: NewReminder, when: Date): NewReminder {
 function replanAll(user: UserState, notBefore?: Date): NewReminder[] {
   const last = user.recent[0]!;
   const at = new Date(last.at);
+  const deload = deloadAfterBreak(user.recent, user.timezone);
   return planReminders({
     channels: channelsOf(user),
     checkinId: last.id,
@@ -508,8 +509,22 @@ function replanAll(user: UserState, notBefore?: Date): NewReminder[] {
     gapDays: expectedGapDays(user.recent.map((c) => c.at), user.timezone),
     caps: capsFor(user.recent, at),
     spreadKey: user.id,
+    // The same load advice the check-in planned: a replan after a break keeps the deload.
+    ...(deload !== undefined ? { deload } : {}),
     ...(notBefore ? { notBefore } : {}),
   });
+}
+
+/**
+ * When the latest leg day came after a break (DELOAD_AFTER_DAYS or more since the one before),
+ * the warm-up text repeats the deload (the ranges, or null when no lifts were logged before the
+ * break), never a 10% cap that contradicts it the same week; otherwise undefined.
+ */
+function deloadAfterBreak(recent: readonly CheckinSummary[], zone: string): string | null | undefined {
+  const [latest, previous] = recent;
+  if (!latest || !previous || localDaysBetween(new Date(previous.at), new Date(latest.at), zone) < DELOAD_AFTER_DAYS) return undefined;
+  const before = heaviest(recent.slice(1).map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
+  return before.length ? deloadRanges(before) : null;
 }
 
 function timezone(user: UserState, input: InboundText, zoneText: string): Decision {

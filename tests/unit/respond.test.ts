@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DISCLOSURE, PLAN, SMS, render } from '../../src/content/index.ts';
+import { DISCLOSURE, LOAD_TEXT, PLAN, SMS, render } from '../../src/content/index.ts';
 import { understand } from '../../src/core/understanding/index.ts';
 import { respond as decide } from '../../src/core/respond.ts';
 import type { UserState } from '../../src/core/user.ts';
 import { wordSms, wordStepSms } from '../../src/core/channel.ts';
-import { spreadOffsetMs } from '../../src/core/plan.ts';
+import { spreadOffsetMs, type NewReminder } from '../../src/core/plan.ts';
 import { active, daysLater, hoursLater, input, legDay, phone, NY } from '../support/lifter.ts';
 
 /** The decision, with its reply worded as a text (as the webhook sends it). */
@@ -55,6 +55,23 @@ describe('respond: check-in', () => {
     });
     const d = respond(before, input('legs done', daysLater(21)));
     expect(d.text).toBe(render(SMS.checkinAfterBreak, { weeks: 3, deload: 'squat 98-112kg' }));
+  });
+
+  it('a replan of a leg day after a break keeps the deload in the warm-up text (skipped, MISREAD, a new zone)', () => {
+    const before: UserState = active({
+      recent: [{ id: 'old', at: legDay.toISOString(), lifts: [{ lift: 'squat', weight: 140, unit: 'kg' }], pain: [] }],
+    });
+    const back = daysLater(21);
+    // Back after three weeks with a squat logged: the caps would say "squat 110kg"; the deload is what fits.
+    const d = respond(before, input('legs done squat 100kg', back));
+    const deload = render(LOAD_TEXT.deload, { deload: ': squat 98-112kg' });
+    const warmUp = (rs: readonly NewReminder[]) => wordStepSms(rs.find((r) => r.stepId.startsWith('pre-leg-day'))!);
+    expect(warmUp(d.reminders)).toContain(deload);
+    const after = d.user!;
+    const soon = new Date(back.getTime() + 3_600_000);
+    expect(warmUp(respond(after, input('skipped leg day', soon)).reschedule)).toContain(deload);
+    expect(warmUp(respond(after, input('MISREAD', soon)).reminders)).toContain(deload);
+    expect(warmUp(respond(after, input('TZ Chicago', soon)).reschedule)).toContain(deload);
   });
 
   it('an opted-out number gets nothing and changes nothing', () => {
