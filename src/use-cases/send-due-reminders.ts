@@ -125,7 +125,14 @@ async function findEarlierSend(deps: SweepDeps, ref: DueReminder, body: string, 
  * words it was planned with (an email's null when they cannot be read).
  */
 function wordsOf(ref: DueReminder, wording: StepWording | undefined): Worded | null {
-  if (ref.stored === undefined) return CHANNELS[ref.channel].wordStep(ref, wording);
+  if (ref.stored === undefined) {
+    try {
+      return CHANNELS[ref.channel].wordStep(ref, wording);
+    } catch (err) {
+      // A step taken out of the wording since it was planned: no retry brings its words back.
+      throw new SendError('rejected', 'StepNotWorded', err instanceof Error ? err.message : String(err));
+    }
+  }
   if (ref.channel === 'sms') return { channel: 'sms', text: ref.stored };
   return ref.stored === null ? null : { channel: 'email', content: ref.stored };
 }

@@ -109,6 +109,21 @@ describe('reminders are worded when they are sent', () => {
     expect(linkIn(emails[0]!.body.text, '/email/unsubscribe')).toBeTruthy();
   });
 
+  it('a step taken out of the wording after it was planned is marked failed once, with the reason, and nothing is sent', async () => {
+    const { phone, email } = await lifterOnBoth();
+    const due = await dueOf(phone, 'ice-1');
+    const { 'ice-1': _sms, ...smsSteps } = STEP_WORDING.sms.steps;
+    const { 'ice-1': _email, ...emailSteps } = STEP_EMAILS.steps;
+    const withoutIce1: StepWording = { sms: { ...STEP_WORDING.sms, steps: smsSteps }, email: { ...STEP_EMAILS, steps: emailSteps } };
+    const result = await sweep(due, withoutIce1);
+    expect(result).toMatchObject({ failed: 2, retrying: 0 });
+    expect(textsTo(phone)).toEqual([]);
+    expect(await recoveryEmailsTo(email)).toEqual([]);
+    for (const channel of ['sms', 'email']) {
+      expect((await reminders(phone)).find((i) => i.stepId === 'ice-1' && i.channel === channel)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('StepNotWorded') });
+    }
+  });
+
   it('an uncertain try is looked up in Twilio\'s log by the text as worded when it is sent', async () => {
     const { phone } = await lifterOnBoth();
     const due = await dueOf(phone, 'ice-1');
