@@ -266,12 +266,14 @@ function checkin(existing: UserState | null, base: UserState, input: InboundText
   const firstCheckin = !existing || existing.recent.length === 0;
   const sore = mentionsPain(u);
   const score = sore ? u.entities.score : null;
-  const summary: CheckinSummary = { id, at, lifts, pain: score !== null ? [score] : [] };
-  const recent = [summary, ...base.recent].slice(0, RECENT_CHECKINS);
   const breakDays = previous ? localDaysBetween(new Date(previous.at), checkinAt, zone) : 0;
   const afterBreak = previous !== undefined && breakDays >= DELOAD_AFTER_DAYS;
   const beforeBreak = heaviest(base.recent.map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
-  const deload = deloadAfterBreak(recent, zone);
+  // After a break the warm-up text repeats the reply's deload, never a 10% cap that contradicts it.
+  // Kept with the leg day, so a replan says the same even once older leg days have dropped off.
+  const deload = afterBreak ? (beforeBreak.length ? deloadRanges(beforeBreak) : null) : undefined;
+  const summary: CheckinSummary = { id, at, lifts, pain: score !== null ? [score] : [], ...(deload !== undefined ? { deload } : {}) };
+  const recent = [summary, ...base.recent].slice(0, RECENT_CHECKINS);
 
   let next: UserState = { ...base, recent, pause: null, painTrack: null, version: base.version + 1 };
   let reminders = planReminders({
@@ -500,7 +502,7 @@ function moveTo(r: NewReminder, when: Date): NewReminder {
 function replanAll(user: UserState, notBefore?: Date): NewReminder[] {
   const last = user.recent[0]!;
   const at = new Date(last.at);
-  const deload = deloadAfterBreak(user.recent, user.timezone);
+  const deload = last.deload;
   return planReminders({
     channels: channelsOf(user),
     checkinId: last.id,
@@ -509,23 +511,12 @@ function replanAll(user: UserState, notBefore?: Date): NewReminder[] {
     gapDays: expectedGapDays(user.recent.map((c) => c.at), user.timezone),
     caps: capsFor(user.recent, at),
     spreadKey: user.id,
-    // The same load advice the check-in planned: a replan after a break keeps the deload.
+    // The load advice the check-in planned: a replan after a break keeps the deload.
     ...(deload !== undefined ? { deload } : {}),
     ...(notBefore ? { notBefore } : {}),
   });
 }
 
-/**
- * When the latest leg day came after a break (DELOAD_AFTER_DAYS or more since the one before),
- * the warm-up text repeats the deload (the ranges, or null when no lifts were logged before the
- * break), never a 10% cap that contradicts it the same week; otherwise undefined.
- */
-function deloadAfterBreak(recent: readonly CheckinSummary[], zone: string): string | null | undefined {
-  const [latest, previous] = recent;
-  if (!latest || !previous || localDaysBetween(new Date(previous.at), new Date(latest.at), zone) < DELOAD_AFTER_DAYS) return undefined;
-  const before = heaviest(recent.slice(1).map((c) => ({ at: c.at, lifts: c.lifts })), new Date(0));
-  return before.length ? deloadRanges(before) : null;
-}
 
 function timezone(user: UserState, input: InboundText, zoneText: string): Decision {
   const zone = resolveZone(zoneText);

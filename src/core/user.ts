@@ -9,6 +9,11 @@ export interface CheckinSummary {
   lifts: Lift[];
   /** Pain scores reported after this leg day, oldest first. */
   pain: number[];
+  /**
+   * Set when this leg day came after a break: the deload its reply gave (the ranges, or null when
+   * no lifts were logged before), which every plan for it repeats.
+   */
+  deload?: string | null;
 }
 
 /** Follow-up of a high pain score: one score a day until it eases or three days pass. */

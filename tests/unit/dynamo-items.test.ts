@@ -33,6 +33,9 @@ const reminder = {
 describe('parsing stored items', () => {
   it('reads well-formed items', () => {
     expect(parseUser(profile)).toEqual({ id: '+15551234567', phone: '+15551234567', status: 'active', email: null, enrolledAt: profile.enrolledAt, timezone: 'America/New_York', recent: profile.recent, painTrack: null, pause: null, version: 4 });
+    // A leg day after a break keeps the deload it was given (the ranges, or null with no lifts before).
+    const afterBreak = [{ ...profile.recent[0]!, deload: 'squat 98-112kg' }, { ...profile.recent[0]!, id: 'c0', deload: null }];
+    expect(parseUser({ ...profile, recent: afterBreak }).recent).toEqual(afterBreak);
     expect(parseReminder(reminder)).toMatchObject({ userId: '+15551234567', series: 'c1', stepId: 'd1', channel: 'email', status: 'pending', dueKey: reminder.gsi1sk, uncertain: false });
     expect(parseDueEntry({ ...reminder, type: undefined })).toMatchObject({ to: 'amy@example.com', attempts: 0 });
     // What a step says, unworded: nothing for most steps, the load rule for the warm-up.

@@ -74,6 +74,18 @@ describe('respond: check-in', () => {
     expect(warmUp(respond(after, input('TZ Chicago', soon)).reschedule)).toContain(deload);
   });
 
+  it('after a break, the warm-up text names the same deload as the reply, even when the lifts were only in the oldest of eight leg days, and so does a replan', () => {
+    const recent = Array.from({ length: 8 }, (_, i) => ({ id: `c${i}`, at: daysLater(-7 * i).toISOString(), lifts: i === 7 ? [{ lift: 'squat' as const, weight: 140, unit: 'kg' as const }] : [], pain: [] }));
+    const d = respond(active({ recent }), input('legs done', daysLater(21)));
+    expect(d.text).toBe(render(SMS.checkinAfterBreak, { weeks: 3, deload: 'squat 98-112kg' }));
+    const deload = render(LOAD_TEXT.deload, { deload: ': squat 98-112kg' });
+    const warmUp = (rs: readonly NewReminder[]) => wordStepSms(rs.find((r) => r.stepId.startsWith('pre-leg-day'))!);
+    expect(warmUp(d.reminders)).toContain(deload);
+    // The oldest leg day has dropped off the record; the replan still says what the reply said.
+    expect(d.user!.recent.map((c) => c.id)).not.toContain('c7');
+    expect(warmUp(respond(d.user!, input('TZ Chicago', new Date(daysLater(21).getTime() + 3_600_000))).reschedule)).toContain(deload);
+  });
+
   it('an opted-out number gets nothing and changes nothing', () => {
     const d = respond(active({ status: 'opted_out' }), input('legs done'));
     expect(d).toMatchObject({ reply: null, user: null, reminders: [] });

@@ -83,7 +83,8 @@ function parseCheckinSummary(v: unknown, r: ReturnType<typeof reader>): CheckinS
     if (!isObject(l) || typeof l.lift !== 'string' || typeof l.weight !== 'number' || !isOneOf(UNITS, l.unit)) return r.fail('recent', 'leg days with well-formed lifts');
     return { lift: l.lift, weight: l.weight, unit: l.unit };
   });
-  return { id: v.id, at: v.at, lifts, pain: v.pain };
+  const deload = v.deload === null || typeof v.deload === 'string' ? { deload: v.deload } : {};
+  return { id: v.id, at: v.at, lifts, pain: v.pain, ...deload };
 }
 
 function parsePainTrack(v: unknown, r: ReturnType<typeof reader>): PainTrack | null {
