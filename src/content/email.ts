@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import emailJson from './email.json' with { type: 'json' };
-import { PLAN, SMS, stepEntry, type SmsName } from './index.ts';
+import { PLAN, SMS, UnknownStepError, stepEntry, type SmsName } from './index.ts';
 import { loadLine, type LoadRule, type LoadTemplates } from './load.ts';
 
 /** One email's words, before links and markup are added. */
@@ -111,7 +111,7 @@ export const STEP_EMAILS: StepEmails = { steps: EMAIL.steps, load: EMAIL.load };
 /** A plan step as an email, with the load advice `load` (load.ts) in the email's words. */
 export function stepEmail(stepId: string, load: LoadRule = { kind: 'generic' }, emails: StepEmails = STEP_EMAILS): EmailContent {
   const b = stepEntry(emails.steps, stepId);
-  if (!b) throw new Error(`no email for step "${stepId}"`);
+  if (!b) throw new UnknownStepError(stepId, 'the emails');
   return fill(b, { load: loadLine(load, emails.load) });
 }
 
@@ -160,3 +160,6 @@ ${
 </body></html>`;
   return { subject: content.subject, text, html };
 }
+
+// A placeholder typo in a step's email fails here, at start-up, rather than when the step falls due.
+for (const step of [...PLAN.steps.map((s) => s.id), 'pain-check']) stepEmail(step);

@@ -68,6 +68,8 @@ export const PLAN = v.parse(planSchema, planJson);
 const messages = v.parse(messagesSchema, messagesJson);
 for (const step of [...PLAN.steps.map((s) => s.id), 'pain-check']) {
   if (!messages.steps[step] || !messages.labels[step]) throw new Error(`messages.json has no text or label for plan step "${step}"`);
+  // A placeholder typo fails here, at start-up, rather than when the step falls due.
+  render(messages.steps[step], { load: messages.load.generic });
 }
 
 /** Every fixed SMS text and template, by name. */
@@ -82,6 +84,14 @@ export const DISCLOSURE = messages.disclosure;
 /** A step's entry in a table of templates or labels: a numbered step ("pain-check-2", "pre-leg-day-2") shares its base's. */
 export function stepEntry<T>(table: Readonly<Record<string, T>>, stepId: string): T | undefined {
   return table[stepId] ?? table[stepId.replace(/-\d+$/, '')];
+}
+
+/** A step the wording has no words for (taken out since it was planned): no retry will find them. */
+export class UnknownStepError extends Error {
+  constructor(stepId: string, where: string) {
+    super(`${where} has no words for step "${stepId}"`);
+    this.name = 'UnknownStepError';
+  }
 }
 
 /** A step's short name for STATUS and schedules. */

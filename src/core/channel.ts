@@ -1,5 +1,5 @@
 import { emailReply, smsText, stepEmail, STEP_EMAILS, type EmailContent, type StepEmails } from '../content/email.ts';
-import { DISCLOSURE, LOAD_TEXT, STEP_TEXT, render, stepEntry, stepLabel } from '../content/index.ts';
+import { DISCLOSURE, LOAD_TEXT, STEP_TEXT, UnknownStepError, render, stepEntry, stepLabel } from '../content/index.ts';
 import { loadLine, type LoadTemplates } from '../content/load.ts';
 import type { Decision } from './decision.ts';
 import { formatWhen } from './local-time.ts';
@@ -78,7 +78,7 @@ export const STEP_WORDING: StepWording = { sms: { steps: STEP_TEXT, load: LOAD_T
 /** A step as a text: its template with the load advice in the text's words (the generic rule when the plan gave none). */
 export function wordStepSms(step: PlannedStep, texts: StepWording['sms'] = STEP_WORDING.sms): string {
   const template = stepEntry(texts.steps, step.stepId);
-  if (template === undefined) throw new Error(`no text for step "${step.stepId}"`);
+  if (template === undefined) throw new UnknownStepError(step.stepId, 'the texts');
   return render(template, { load: loadLine(step.vars.load ?? { kind: 'generic' }, texts.load) });
 }
 

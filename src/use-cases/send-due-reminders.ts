@@ -1,4 +1,5 @@
 import { layoutEmail, type EmailContent } from '../content/email.ts';
+import { UnknownStepError } from '../content/index.ts';
 import { CHANNELS, type StepWording, type Worded } from '../core/channel.ts';
 import { placeInWindow } from '../core/plan.ts';
 import { GAVE_UP, SendError, type OutboundEmail, type OutboundSms, type Clock, type DueReminder, type EmailDelivery, type Log, type Metrics, type SmsSender, type Store } from './ports.ts';
@@ -122,19 +123,22 @@ async function findEarlierSend(deps: SweepDeps, ref: DueReminder, body: string, 
 /**
  * The words a reminder goes with: its step worded now by its channel, so a fix to the wording
  * reaches reminders already planned. One planned before wording moved to send time goes with the
- * words it was planned with (an email's null when they cannot be read).
+ * words it was planned with. A SendError when no retry can give it words: a stored email that
+ * cannot be read, or a step taken out of the wording since it was planned. Any other error (a
+ * broken template) is thrown as it is, and the reminder is tried again.
  */
-function wordsOf(ref: DueReminder, wording: StepWording | undefined): Worded | null {
+function wordsOf(ref: DueReminder, wording: StepWording | undefined): Worded {
   if (ref.stored === undefined) {
     try {
       return CHANNELS[ref.channel].wordStep(ref, wording);
     } catch (err) {
-      // A step taken out of the wording since it was planned: no retry brings its words back.
-      throw new SendError('rejected', 'StepNotWorded', err instanceof Error ? err.message : String(err));
+      if (err instanceof UnknownStepError) throw new SendError('rejected', 'StepNotWorded', err.message);
+      throw err;
     }
   }
   if (ref.channel === 'sms') return { channel: 'sms', text: ref.stored };
-  return ref.stored === null ? null : { channel: 'email', content: ref.stored };
+  if (ref.stored === null) throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not an email');
+  return { channel: 'email', content: ref.stored };
 }
 
 /** Backoff before retry N (1-based): 1, 2, 4, 8 ... minutes, capped at an hour. */
@@ -215,7 +219,16 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
       await moveOrExpire(ref, now);
       return;
     }
-    const claim = await deps.store.claimReminder(ref, now, new Date(now.getTime() + claimMs), deps.newId(), slotMs);
+    // Worded before the claim (wording is pure): a reminder that cannot be sent takes no slot from
+    // the person's next message, only a claim to record why.
+    let words: Worded | SendError;
+    try {
+      words = wordsOf(ref, deps.wording);
+    } catch (err) {
+      if (!(err instanceof SendError)) throw err;
+      words = err;
+    }
+    const claim = await deps.store.claimReminder(ref, now, new Date(now.getTime() + claimMs), deps.newId(), words instanceof SendError ? undefined : slotMs);
     if (claim.outcome === 'taken') {
       result.skipped++;
       return;
@@ -233,9 +246,8 @@ export async function sendDueReminders(deps: SweepDeps, opts: SweepOptions): Pro
     let providerId: string;
     let message: SentWords;
     try {
-      const words = wordsOf(ref, deps.wording);
-      // Retrying cannot fix a stored email that cannot be read: recorded as failed, with the reason.
-      if (!words) throw new SendError('rejected', 'InvalidStoredEmail', 'the stored email is not an email');
+      // Retrying cannot give it words: recorded as failed, with the reason.
+      if (words instanceof SendError) throw words;
       if (words.channel === 'email') {
         // SES keeps no log to look a lost send up in: an uncertain email is sent again (docs/trust.md).
         providerId = (await sendReminderEmail(deps.email, ref.to, words.content, { userId: ref.userId, channel: 'email', series: ref.series, stepId: ref.stepId })).id;

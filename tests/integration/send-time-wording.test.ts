@@ -122,6 +122,19 @@ describe('reminders are worded when they are sent', () => {
     for (const channel of ['sms', 'email']) {
       expect((await reminders(phone)).find((i) => i.stepId === 'ice-1' && i.channel === channel)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('StepNotWorded') });
     }
+    // Nothing went, so the hour stays free for the person's next message.
+    expect((await itemsOf(stack, phone)).filter((i) => i.type === 'slot')).toEqual([]);
+  });
+
+  it('a template that cannot be filled (a typo in a placeholder) leaves the reminder pending, and it goes once the wording is fixed', async () => {
+    const { phone } = await lifterOnBoth();
+    const due = await dueOf(phone, 'ice-1');
+    const typo: StepWording = { ...STEP_WORDING, sms: { ...STEP_WORDING.sms, steps: { ...STEP_WORDING.sms.steps, 'ice-1': 'Ice {laod}' } } };
+    expect(await sweep(due, typo)).toMatchObject({ failed: 0, sent: [expect.objectContaining({ channel: 'email', stepId: 'ice-1' })] });
+    expect(textsTo(phone)).toEqual([]);
+    expect((await reminders(phone)).find((i) => i.stepId === 'ice-1' && i.channel === 'sms')).toMatchObject({ status: 'pending', attempts: 0 });
+    await sweep(new Date(due.getTime() + 60_000));
+    expect(textsTo(phone)).toEqual([STEP_WORDING.sms.steps['ice-1']]);
   });
 
   it('an uncertain try is looked up in Twilio\'s log by the text as worded when it is sent', async () => {
