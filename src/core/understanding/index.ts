@@ -66,8 +66,9 @@ export function understandParts(
     for (const text of parts.intentFrom) yield readOnce(text);
     yield readOnce(parts.fallback);
   }
-  // Chosen without context: a context only turns an unknown into a score, never the reverse
-  // (intents.ts), so inContext never needs a text past the one chosen here.
+  // Chosen without context: a context can turn an intent into a score (an unknown, soreness, a
+  // question, small talk), never a known intent into an unknown (intents.ts), so inContext never
+  // needs a text past the one chosen here.
   return withContext(compose(whole, parts.text, choose(candidates(), NO_CONTEXT)), ctx);
 }
 
