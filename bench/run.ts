@@ -300,7 +300,7 @@ async function sweepCost(dynamo: DynamoLocal) {
             to: { S: phone },
             status: { S: 'pending' },
             attempts: { N: '0' },
-            body: { S: STEP_TEXT['ice-1']! },
+            // As planned now: unworded, and ice-1's words take no load advice, so no body.
             tz: { S: 'America/New_York' },
             dueAt: { S: at },
             gsi1pk: { S: dueShard(phone, series, stepId) },
