@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, systemClock } from '../../src/adapters/clock.ts';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
-import { createTwilioSender } from '../../src/adapters/twilio/sender.ts';
-import { LOCAL_SERVICE_NUMBER, LOCAL_TWILIO_ACCOUNT_SID, LOCAL_TWILIO_AUTH_TOKEN, STATUS_CALLBACK_PATH } from '../../src/config.ts';
 import { STEP_EMAILS } from '../../src/content/email.ts';
 import { STEP_WORDING, type StepWording } from '../../src/core/channel.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { sendDueReminders } from '../../src/use-cases/send-due-reminders.ts';
 import { linkIn, sesEmails, submitSignUp } from '../support/email.ts';
-import { itemsOf, startTestStack, text } from '../support/stack.ts';
+import { itemsOf, startTestStack, sweeperFor, text } from '../support/stack.ts';
 
 /**
  * A plan says which step goes when; the sweeper words each step for its channel as it sends it
@@ -23,32 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const quietLog = { info() {}, warn() {}, error() {} };
-
 /** The real sweeper over the stack's table and stand-ins, wording with `wording` (the content files' when not given). */
-const sweep = (now: Date, wording?: StepWording, timeoutMs = 2000) =>
-  sendDueReminders(
-    {
-      store: stack.store,
-      sender: createTwilioSender({
-        accountSid: LOCAL_TWILIO_ACCOUNT_SID,
-        authToken: LOCAL_TWILIO_AUTH_TOKEN,
-        from: LOCAL_SERVICE_NUMBER,
-        apiBaseUrl: stack.twilio!.url,
-        timeoutMs,
-        statusCallbackUrl: stack.publicUrl + STATUS_CALLBACK_PATH,
-      }),
-      email: stack.email,
-      log: quietLog,
-      metrics: stack.metrics,
-      newId: randomUUID,
-      wallClock: systemClock,
-      sleep,
-      defaultTimezone: 'America/New_York',
-      ...(wording ? { wording } : {}),
-    },
-    { now },
-  );
+const sweep = (now: Date, wording?: StepWording, timeoutMs = 2000) => sweeperFor(stack, timeoutMs, wording)(now);
 
 /** messages.json and email.json as they might read after a fix: two steps and the caps line reworded. */
 const reworded: StepWording = {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StepWording } from '../../src/core/channel.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
@@ -163,7 +164,7 @@ const quietLog = { info() {}, warn() {}, error() {} };
  * stack's stand-in, asking for status callbacks to the stack's app: several of these can race
  * each other, as overlapping Lambda invocations would.
  */
-export function sweeperFor(stack: AppStack, timeoutMs = 2000) {
+export function sweeperFor(stack: AppStack, timeoutMs = 2000, wording?: StepWording) {
   const sender = createTwilioSender({
     accountSid: LOCAL_TWILIO_ACCOUNT_SID,
     authToken: LOCAL_TWILIO_AUTH_TOKEN,
@@ -183,6 +184,8 @@ export function sweeperFor(stack: AppStack, timeoutMs = 2000) {
     wallClock: systemClock,
     sleep,
     defaultTimezone: 'America/New_York',
+    // The content files' wording unless a test words the steps its own way.
+    ...(wording ? { wording } : {}),
   };
   return (now: Date, opts: Omit<SweepOptions, 'now'> = {}) => sendDueReminders(deps, { now, ...opts });
 }
