@@ -36,13 +36,7 @@ export function readReminderMessage(channel: Channel, raw: unknown): DueMessage 
   }
   if (raw === null) return undefined;
   if (vars) return { channel, vars };
-  if (typeof raw !== 'string') return { channel, vars: {}, stored: isEmailContent(raw) ? raw : null };
-  try {
-    const content: unknown = JSON.parse(raw);
-    return { channel, vars: {}, stored: isEmailContent(content) ? content : null };
-  } catch {
-    return { channel, vars: {}, stored: null };
-  }
+  return { channel, vars: {}, stored: typeof raw === 'string' ? emailFromJson(raw) : isEmailContent(raw) ? raw : null };
 }
 
 /** A step's vars as stored: a map of nothing but known vars, each well formed; null for anything else. */
@@ -66,9 +60,15 @@ function readLoadRule(v: unknown): LoadRule | null {
 
 function legacyReply(raw: string, messageSid: string): Reply | null {
   if (!messageSid.startsWith('ses:')) return { channel: 'sms', text: raw };
+  const content = emailFromJson(raw);
+  return content ? { channel: 'email', content } : null;
+}
+
+/** An email's content as stored before emails were typed (JSON); null when it is not one. */
+function emailFromJson(raw: string): EmailContent | null {
   try {
     const content: unknown = JSON.parse(raw);
-    return isEmailContent(content) ? { channel: 'email', content } : null;
+    return isEmailContent(content) ? content : null;
   } catch {
     return null;
   }
